@@ -1,0 +1,56 @@
+"""hubspoke: composition root. Load config -> build components -> export outputs."""
+
+import pulumi
+
+from components import config
+from components.accounts import Accounts
+from components.peering import Peering, PeeringArgs
+from components.vpc import Vpc, VpcArgs
+
+cfg = config.load()  # raises ConfigError listing every problem before anything is registered
+accounts = Accounts(cfg)
+
+
+def build_vpc(vpc: config.VpcConfig) -> Vpc:
+    provider = accounts.provider(vpc.account, vpc.region)
+    return Vpc(
+        vpc.name,
+        VpcArgs(
+            cidr=vpc.cidr,
+            az_count=vpc.az_count,
+            nat_gateways=vpc.nat_gateways,
+            region=vpc.region,
+            account_id=accounts.account_id(vpc.account),
+            environment=cfg.environment,
+            log_retention_days=cfg.log_retention_days,
+            provider=provider,
+        ),
+        opts=pulumi.ResourceOptions(providers=[provider]),
+    )
+
+
+hub = build_vpc(cfg.hub)
+spokes = {spoke.name: build_vpc(spoke) for spoke in cfg.spokes}
+peerings = {
+    spoke.name: Peering(
+        f"hub-{spoke.name}",
+        PeeringArgs(
+            hub=hub,
+            spoke=spokes[spoke.name],
+            hub_provider=accounts.provider(cfg.hub.account, cfg.hub.region),
+            spoke_provider=accounts.provider(spoke.account, spoke.region),
+            hub_account_id=accounts.account_id(cfg.hub.account),
+            spoke_account_id=accounts.account_id(spoke.account),
+            hub_region=cfg.hub.region,
+            spoke_region=spoke.region,
+            environment=cfg.environment,
+        ),
+    )
+    for spoke in cfg.spokes
+}
+
+pulumi.export("hub_vpc_id", hub.vpc_id)
+pulumi.export("hub_cidr", hub.cidr_block)
+pulumi.export("spoke_vpc_ids", {name: vpc.vpc_id for name, vpc in spokes.items()})
+pulumi.export("spoke_cidrs", {name: vpc.cidr_block for name, vpc in spokes.items()})
+pulumi.export("peering_ids", {name: p.peering_connection_id for name, p in peerings.items()})

@@ -1,0 +1,267 @@
+"""Vpc: a VPC with private (and, where NAT needs them, public) subnets across AZs.
+
+Reads in the order AWS builds: VPC -> subnets -> route tables -> NAT -> endpoints -> flow logs.
+Workloads reach S3 and DynamoDB through free gateway endpoints, so the default is no NAT at all.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import NatStrategy
+from components.layout import subnet_cidr
+from components.naming import log_group_name, resource_tags
+
+COMPONENT = "vpc"
+
+
+@dataclass(frozen=True)
+class VpcArgs:
+    """What a Vpc is made from: all of it comes from the stack config."""
+
+    cidr: ipaddress.IPv4Network
+    az_count: int
+    nat_gateways: NatStrategy
+    region: str
+    account_id: str
+    environment: str
+    log_retention_days: int
+    provider: aws.Provider
+
+
+def _nth_zone(names: list[str], index: int, region: str) -> str:
+    if index >= len(names):
+        raise ValueError(
+            f"the account offers {len(names)} availability zones in {region}; azCount asks for "
+            f"{index + 1} or more"
+        )
+    return names[index]
+
+
+class Vpc(pulumi.ComponentResource):
+    """A VPC in one account and region: subnets by tier, route tables, endpoints, flow logs."""
+
+    vpc_id: pulumi.Output[str]
+    cidr_block: pulumi.Output[str]
+    private_subnet_ids: list[pulumi.Output[str]]
+    public_subnet_ids: list[pulumi.Output[str]]
+    private_route_table_ids: list[pulumi.Output[str]]
+    public_route_table_ids: list[pulumi.Output[str]]
+
+    def __init__(self, name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("hubspoke:network:Vpc", name, None, opts)
+        self.args = args
+        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+
+        def tags(suffix: str = "") -> dict[str, str]:
+            return dict(resource_tags(COMPONENT, name + suffix, args.environment))
+
+        self.vpc = aws.ec2.Vpc(
+            name,
+            cidr_block=str(args.cidr),
+            enable_dns_support=True,  # both needed for Resolver and private hosted zones
+            enable_dns_hostnames=True,
+            tags=tags(),
+            opts=child,
+        )
+        # Adopting the default security group removes all its rules: nothing can use it by accident.
+        self.default_security_group = aws.ec2.DefaultSecurityGroup(
+            f"{name}-default", vpc_id=self.vpc.id, tags=tags("-default"), opts=child
+        )
+
+        zones = aws.get_availability_zones_output(
+            state="available",
+            filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+            opts=pulumi.InvokeOutputOptions(parent=self, provider=args.provider),
+        ).names
+        self.availability_zones = [
+            zones.apply(lambda names, i=i: _nth_zone(names, i, args.region))
+            for i in range(args.az_count)
+        ]
+
+        self.private_subnets = [
+            self._subnet(name, "private", i, az, tags, child)
+            for i, az in enumerate(self.availability_zones)
+        ]
+        self.public_subnets: list[aws.ec2.Subnet] = []
+        self.public_route_tables: list[aws.ec2.RouteTable] = []
+        nat_gateways: list[aws.ec2.NatGateway] = []
+        if args.nat_gateways != "none":
+            self.public_subnets = [
+                self._subnet(name, "public", i, az, tags, child)
+                for i, az in enumerate(self.availability_zones)
+            ]
+            igw = aws.ec2.InternetGateway(
+                f"{name}-igw", vpc_id=self.vpc.id, tags=tags("-igw"), opts=child
+            )
+            public_rt = aws.ec2.RouteTable(
+                f"{name}-public", vpc_id=self.vpc.id, tags=tags("-public"), opts=child
+            )
+            aws.ec2.Route(
+                f"{name}-public-default",
+                route_table_id=public_rt.id,
+                destination_cidr_block="0.0.0.0/0",
+                gateway_id=igw.id,
+                opts=child,
+            )
+            self.public_route_tables = [public_rt]
+            for i, subnet in enumerate(self.public_subnets):
+                aws.ec2.RouteTableAssociation(
+                    f"{name}-public-{i}",
+                    subnet_id=subnet.id,
+                    route_table_id=public_rt.id,
+                    opts=child,
+                )
+            nat_count = 1 if args.nat_gateways == "single" else args.az_count
+            for i in range(nat_count):
+                eip = aws.ec2.Eip(
+                    f"{name}-nat-{i}", domain="vpc", tags=tags(f"-nat-{i}"), opts=child
+                )
+                nat_gateways.append(
+                    aws.ec2.NatGateway(
+                        f"{name}-nat-{i}",
+                        allocation_id=eip.id,
+                        subnet_id=self.public_subnets[i].id,
+                        tags=tags(f"-nat-{i}"),
+                        opts=pulumi.ResourceOptions.merge(
+                            child, pulumi.ResourceOptions(depends_on=[igw])
+                        ),
+                    )
+                )
+
+        # One private route table, or one per AZ when each AZ has its own NAT gateway.
+        per_az = args.nat_gateways == "perAz"
+        rt_names = (
+            [f"{name}-private-{i}" for i in range(args.az_count)] if per_az else [f"{name}-private"]
+        )
+        self.private_route_tables = [
+            aws.ec2.RouteTable(rt, vpc_id=self.vpc.id, tags=tags(rt[len(name) :]), opts=child)
+            for rt in rt_names
+        ]
+        for i, rt in enumerate(self.private_route_tables):
+            if nat_gateways:
+                aws.ec2.Route(
+                    f"{rt_names[i]}-default",
+                    route_table_id=rt.id,
+                    destination_cidr_block="0.0.0.0/0",
+                    nat_gateway_id=nat_gateways[min(i, len(nat_gateways) - 1)].id,
+                    opts=child,
+                )
+        for i, subnet in enumerate(self.private_subnets):
+            rt = self.private_route_tables[i if per_az else 0]
+            aws.ec2.RouteTableAssociation(
+                f"{name}-private-{i}", subnet_id=subnet.id, route_table_id=rt.id, opts=child
+            )
+
+        # Gateway endpoints cost nothing and keep S3/DynamoDB traffic off NAT and the internet.
+        self.gateway_endpoints = {
+            service: aws.ec2.VpcEndpoint(
+                f"{name}-{service}",
+                vpc_id=self.vpc.id,
+                service_name=f"com.amazonaws.{args.region}.{service}",
+                vpc_endpoint_type="Gateway",
+                route_table_ids=[rt.id for rt in self.private_route_tables],
+                tags=tags(f"-{service}"),
+                opts=child,
+            )
+            for service in ("s3", "dynamodb")
+        }
+
+        self.flow_log_group = aws.cloudwatch.LogGroup(
+            f"{name}-flow-logs",
+            name=log_group_name(args.environment, "vpc", name, "flow-logs"),
+            retention_in_days=args.log_retention_days,
+            tags=tags("-flow-logs"),
+            opts=child,
+        )
+        flow_role = aws.iam.Role(
+            f"{name}-flow-logs",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                            # Confused-deputy guard: only flow logs of this account may use it.
+                            "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
+                        }
+                    ],
+                }
+            ),
+            tags=tags("-flow-logs"),
+            opts=child,
+        )
+        aws.iam.RolePolicy(
+            f"{name}-flow-logs",
+            role=flow_role.id,
+            policy=self.flow_log_group.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Action": [
+                                    "logs:CreateLogStream",
+                                    "logs:PutLogEvents",
+                                    "logs:DescribeLogStreams",
+                                ],
+                                "Resource": [arn, f"{arn}:*"],
+                            }
+                        ],
+                    }
+                )
+            ),
+            opts=child,
+        )
+        self.flow_log = aws.ec2.FlowLog(
+            f"{name}-flow-log",
+            vpc_id=self.vpc.id,
+            traffic_type="ALL",
+            log_destination_type="cloud-watch-logs",
+            log_destination=self.flow_log_group.arn,
+            iam_role_arn=flow_role.arn,
+            max_aggregation_interval=600,  # the cheaper interval; 60 s costs more records
+            tags=tags("-flow-log"),
+            opts=child,
+        )
+
+        self.vpc_id = self.vpc.id
+        self.cidr_block = self.vpc.cidr_block
+        self.private_subnet_ids = [s.id for s in self.private_subnets]
+        self.public_subnet_ids = [s.id for s in self.public_subnets]
+        self.private_route_table_ids = [rt.id for rt in self.private_route_tables]
+        self.public_route_table_ids = [rt.id for rt in self.public_route_tables]
+        self.register_outputs(
+            {
+                "vpc_id": self.vpc_id,
+                "cidr_block": self.cidr_block,
+                "private_subnet_ids": self.private_subnet_ids,
+                "public_subnet_ids": self.public_subnet_ids,
+                "private_route_table_ids": self.private_route_table_ids,
+                "public_route_table_ids": self.public_route_table_ids,
+            }
+        )
+
+    @property
+    def route_tables(self) -> list[aws.ec2.RouteTable]:
+        """Every route table of the VPC: a peer's routes go in all of them."""
+        return [*self.private_route_tables, *self.public_route_tables]
+
+    def _subnet(self, name, tier, index, az, tags, child) -> aws.ec2.Subnet:
+        return aws.ec2.Subnet(
+            f"{name}-{tier}-{index}",
+            vpc_id=self.vpc.id,
+            cidr_block=str(subnet_cidr(self.args.cidr, tier, index)),
+            availability_zone=az,
+            map_public_ip_on_launch=False,
+            tags={**tags(f"-{tier}-{index}"), "tier": tier},
+            opts=child,
+        )

@@ -1,0 +1,176 @@
+"""Pulumi mocks that record every registration, for the tests and the offline plan.
+
+`RecordingMonitor` wraps Pulumi's mock monitor to keep what the plain `Mocks` interface does not
+see: parent, provider, dependencies and the protect / retain-on-delete options. `FakeAws` answers
+resource creation and invokes the way the AWS provider would, in the account and region of the
+provider the resource was given, so ids and ARNs show which account a resource lands in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+
+from components.config import REGION_AZ_COUNTS
+
+PROVIDER_TYPE = "pulumi:providers:aws"
+
+
+@dataclass
+class Registration:
+    """One resource as the engine saw it."""
+
+    urn: str
+    type: str
+    name: str
+    id: str
+    parent: str
+    provider: str  # "urn::id" of the provider, "" for components
+    custom: bool
+    protect: bool
+    retain_on_delete: bool
+    dependencies: list[str]
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+
+    @property
+    def provider_urn(self) -> str:
+        return self.provider.rsplit("::", 1)[0] if self.provider else ""
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    account_id: str
+    region: str
+
+
+@dataclass
+class FakeAws(pulumi.runtime.Mocks):
+    """Answers like the AWS provider: echoes inputs and adds the ids and ARNs AWS would compute."""
+
+    preview: bool = False
+    default_region: str = "eu-west-1"
+    default_account: str = "123456789012"
+    providers: dict[str, ProviderInfo] = field(default_factory=dict)
+
+    def account_of(self, provider_ref: str | None) -> ProviderInfo:
+        info = self.providers.get(provider_ref or "")
+        return info or ProviderInfo(self.default_account, self.default_region)
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
+        if args.typ == PROVIDER_TYPE:
+            return ("" if self.preview else f"{args.name}-provider-id"), dict(args.inputs)
+        if self.preview:
+            # `pulumi preview` knows only the inputs: ids and computed attributes stay unknown.
+            return "", dict(args.inputs)
+        where = self.account_of(args.provider)
+        digest = hashlib.sha256(f"{args.typ}/{args.name}".encode()).hexdigest()[:17]
+        resource_id = f"{_short_type(args.typ)}-{digest}"
+        outputs = dict(args.inputs)
+        service = args.typ.split(":")[1].split("/")[0]
+        outputs.setdefault(
+            "arn", f"arn:aws:{service}:{where.region}:{where.account_id}:{resource_id}"
+        )
+        outputs.setdefault("ownerId", where.account_id)
+        if "name" not in outputs and args.typ.startswith("aws:"):
+            outputs["name"] = f"{args.name}-{digest[:7]}"
+        return resource_id, outputs
+
+    def call(self, args: MockCallArgs) -> dict:
+        where = self.account_of(args.provider)
+        token = args.token
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            count = REGION_AZ_COUNTS.get(where.region, 3)
+            letters = "abcdefgh"[:count]
+            return {
+                "names": [f"{where.region}{c}" for c in letters],
+                "zoneIds": [
+                    f"{where.region[:3]}{where.region[-1]}-az{i + 1}" for i in range(count)
+                ],
+                "id": where.region,
+            }
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": where.account_id,
+                "arn": f"arn:aws:sts::{where.account_id}:assumed-role/hubspoke-deploy/hubspoke",
+                "userId": "AROAEXAMPLE:hubspoke",
+                "id": where.account_id,
+            }
+        if token == "aws:index/getRegion:getRegion":
+            return {"name": where.region, "region": where.region, "id": where.region}
+        if token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if token == "aws:ec2/getPrefixList:getPrefixList":
+            name = args.args.get("name", "")
+            return {"id": f"pl-{_short_hash(name)}", "name": name, "cidrBlocks": []}
+        if token == "aws:ssm/getParameter:getParameter":
+            name = args.args["name"]
+            return {"name": name, "value": _ssm_parameter_value(name, where), "id": name}
+        raise NotImplementedError(f"the offline mocks do not answer the invoke {token}")
+
+
+def _short_type(typ: str) -> str:
+    return typ.rsplit(":", 1)[-1].lower()[:12]
+
+
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def _ssm_parameter_value(name: str, where: ProviderInfo) -> str:
+    """Public SSM parameters the program reads (the Powertools layer ARN)."""
+    if name.startswith("/aws/service/powertools/python/"):
+        arch = name.split("/")[5]
+        suffix = "-Arm64" if arch == "arm64" else ""
+        runtime = name.split("/")[6].replace(".", "")
+        return (
+            f"arn:aws:lambda:{where.region}:017000801446:layer:"
+            f"AWSLambdaPowertoolsPythonV3-{runtime}-{arch}{suffix}:1"
+        )
+    raise NotImplementedError(f"the offline mocks do not know the SSM parameter {name}")
+
+
+class RecordingMonitor(MockMonitor):
+    """The mock monitor, plus a record of each registration with its resource options."""
+
+    def __init__(self, mocks: FakeAws):
+        super().__init__(mocks)
+        self.fake = mocks
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        state = self.resources[response.urn].state
+        if request.type == PROVIDER_TYPE:
+            allowed = state.get("allowedAccountIds") or []
+            if isinstance(allowed, str):
+                allowed = json.loads(allowed)
+            self.fake.providers[f"{response.urn}::{response.id}"] = ProviderInfo(
+                account_id=allowed[0] if allowed else self.fake.default_account,
+                region=state.get("region") or self.fake.default_region,
+            )
+        inputs = pulumi.runtime.rpc.deserialize_properties(request.object)
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                id=response.id,
+                parent=request.parent,
+                provider=request.provider,
+                custom=request.custom,
+                protect=request.protect,
+                retain_on_delete=request.retainOnDelete,
+                dependencies=list(request.dependencies),
+                inputs=dict(inputs),
+                outputs=dict(state),
+            )
+        )
+        return response

@@ -1,0 +1,121 @@
+"""Run the real `__main__.py` for a real `Pulumi.<stack>.yaml`, in-process, under mocks.
+
+This is what `pulumi up` (or `pulumi preview`) would run, minus the engine and AWS: the same config
+file, the same program, and a record of every resource it registers with its options and provider.
+"""
+
+from __future__ import annotations
+
+import json
+import runpy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import settings
+
+from components.config import PROJECT
+from offline.mocks import PROVIDER_TYPE, FakeAws, RecordingMonitor, Registration
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class RunResult:
+    """What one run registered and exported."""
+
+    stack: str
+    preview: bool
+    resources: list[Registration]
+    outputs: dict[str, Any]
+    providers: Mapping[str, Any]
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == type_]
+
+    def by_urn(self) -> dict[str, Registration]:
+        return {r.urn: r for r in self.resources}
+
+    def named(self, type_: str, name: str) -> Registration:
+        matches = [r for r in self.of_type(type_) if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources of type {type_} named {name}")
+        return matches[0]
+
+    def account_of(self, resource: Registration) -> str:
+        """The account id of the provider a resource was registered with."""
+        return self.providers[resource.provider].account_id
+
+    def region_of(self, resource: Registration) -> str:
+        return self.providers[resource.provider].region
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.resources:
+            counts[r.type] = counts.get(r.type, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def children_of(self, parent: Registration) -> list[Registration]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+
+def stack_config(stack: str, root: Path = ROOT) -> dict[str, Any]:
+    """The `config:` map of `Pulumi.<stack>.yaml`, as written (values not yet stringified)."""
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+        raise FileNotFoundError(f"no stack file {path.name} (stacks: {', '.join(stacks)})")
+    return dict((yaml.safe_load(path.read_text()) or {}).get("config") or {})
+
+
+def _engine_config(config: Mapping[str, Any]) -> dict[str, str]:
+    """Config as the engine hands it to a program: strings, structured values as JSON."""
+    engine: dict[str, str] = {}
+    for key, value in config.items():
+        full = key if ":" in key else f"{PROJECT}:{key}"
+        engine[full] = value if isinstance(value, str) else json.dumps(value)
+    return engine
+
+
+def run(
+    stack: str = "dev",
+    *,
+    preview: bool = False,
+    config: Mapping[str, Any] | None = None,
+    mocks: FakeAws | None = None,
+    program: Path = ROOT / "__main__.py",
+) -> RunResult:
+    """Run the program once under mocks. `config` replaces the stack file's config when given."""
+    raw = stack_config(stack) if config is None else config
+    mocks = mocks or FakeAws(preview=preview)
+    mocks.preview = preview
+    region = raw.get("aws:region")
+    if isinstance(region, str):
+        mocks.default_region = region
+    monitor = RecordingMonitor(mocks)
+
+    pulumi.runtime.set_all_config(_engine_config(raw))
+    settings.ROOT.set(None)  # a fresh stack resource for this run
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
+    outputs: dict[str, Any] = {}
+
+    def program_body():
+        runpy.run_path(str(program), run_name="__main__")
+        exported = dict(settings.get_root_resource().outputs)
+        return pulumi.Output.all(**exported).apply(outputs.update) if exported else None
+
+    pulumi.runtime.test(program_body)()
+    return RunResult(
+        stack=stack,
+        preview=preview,
+        resources=monitor.registrations,
+        outputs=outputs,
+        providers={
+            f"{r.urn}::{r.id}": mocks.providers.get(f"{r.urn}::{r.id}")
+            for r in monitor.registrations
+            if r.type == PROVIDER_TYPE
+        },
+    )
