@@ -4,6 +4,7 @@ import pulumi
 
 from components import config
 from components.accounts import Accounts
+from components.api import ItemsApi, ItemsApiArgs
 from components.peering import Peering, PeeringArgs
 from components.vpc import Vpc, VpcArgs
 
@@ -49,8 +50,33 @@ peerings = {
     for spoke in cfg.spokes
 }
 
+items_api = None
+if cfg.api is not None:
+    api_spoke = cfg.spoke(cfg.api.spoke)
+    api_provider = accounts.provider(api_spoke.account, api_spoke.region)
+    items_api = ItemsApi(
+        "items",
+        ItemsApiArgs(
+            config=cfg.api,
+            spoke=spokes[api_spoke.name],
+            provider=api_provider,
+            environment=cfg.environment,
+            region=api_spoke.region,
+            account_id=accounts.account_id(api_spoke.account),
+            log_retention_days=cfg.log_retention_days,
+            is_prod=cfg.is_prod,
+        ),
+        opts=pulumi.ResourceOptions(providers=[api_provider]),
+    )
+
 pulumi.export("hub_vpc_id", hub.vpc_id)
 pulumi.export("hub_cidr", hub.cidr_block)
 pulumi.export("spoke_vpc_ids", {name: vpc.vpc_id for name, vpc in spokes.items()})
 pulumi.export("spoke_cidrs", {name: vpc.cidr_block for name, vpc in spokes.items()})
 pulumi.export("peering_ids", {name: p.peering_connection_id for name, p in peerings.items()})
+if items_api is not None:
+    pulumi.export("api_url", items_api.api_url)
+    pulumi.export("user_pool_id", items_api.user_pool_id)
+    pulumi.export("user_pool_client_id", items_api.user_pool_client_id)
+    pulumi.export("items_table_name", items_api.table_name)
+    pulumi.export("uploads_bucket_name", items_api.bucket_name)

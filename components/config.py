@@ -44,6 +44,8 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
 )  # fmt: skip
 
 LAMBDA_PYTHON_RUNTIMES: tuple[str, ...] = ("python3.12", "python3.13")
+# What a browser may upload through the presigned POST unless `api.uploadContentTypes` says else.
+DEFAULT_UPLOAD_CONTENT_TYPES: tuple[str, ...] = ("image/jpeg", "image/png", "application/pdf")
 
 # AWS allows VPC CIDRs from /16 to /28; the subnet layout (see components/layout.py) needs /24 or
 # larger, which is checked separately so the message can say why.
@@ -71,6 +73,7 @@ _ACCOUNT_KEY = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _SNS_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+_MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
 
 
 class ConfigError(ValueError):
@@ -152,6 +155,7 @@ class ApiConfig:
     upload_max_bytes: int
     alarm_topic_arn: str | None
     alarm_emails: tuple[str, ...]
+    upload_content_types: tuple[str, ...] = DEFAULT_UPLOAD_CONTENT_TYPES
 
 
 @dataclass(frozen=True)
@@ -590,7 +594,10 @@ def _api(raw: Any, problems: _Problems, spoke_names: set[str], spokes_ok: bool) 
     obj = _mapping(
         raw, path, problems,
         required=["spoke", "corsOrigins"],
-        optional=["throttle", "function", "uploadMaxBytes", "alarmTopicArn", "alarmEmails"],
+        optional=[
+            "throttle", "function", "uploadMaxBytes", "uploadContentTypes", "alarmTopicArn",
+            "alarmEmails",
+        ],
     )  # fmt: skip
     if obj is None:
         return None
@@ -644,6 +651,24 @@ def _api(raw: Any, problems: _Problems, spoke_names: set[str], spokes_ok: bool) 
         1,
         5 * 1024**3,
     )
+    content_types = []
+    for i, value in enumerate(
+        _list(
+            obj.get("uploadContentTypes", list(DEFAULT_UPLOAD_CONTENT_TYPES)),
+            f"{path}.uploadContentTypes",
+            problems,
+            min_items=1,
+        )
+        or []
+    ):
+        if isinstance(value, str) and _MEDIA_TYPE.match(value):
+            content_types.append(value)
+        else:
+            problems.add(
+                f"{path}.uploadContentTypes[{i}]",
+                value,
+                "is not a media type (type/subtype in lowercase, e.g. image/png)",
+            )
     topic = obj.get("alarmTopicArn")
     if topic is not None and not (isinstance(topic, str) and _SNS_ARN.match(topic)):
         problems.add(f"{path}.alarmTopicArn", topic, "is not an SNS topic ARN")
@@ -655,6 +680,12 @@ def _api(raw: Any, problems: _Problems, spoke_names: set[str], spokes_ok: bool) 
             emails.append(value)
         else:
             problems.add(f"{path}.alarmEmails[{i}]", value, "is not an email address")
+    if topic is not None and emails:
+        problems.add(
+            f"{path}.alarmEmails",
+            emails,
+            f"cannot be used with {path}.alarmTopicArn (subscribe the addresses to that topic)",
+        )
     if (
         None in (spoke, rate, burst, memory, timeout, max_bytes)
         or runtime not in LAMBDA_PYTHON_RUNTIMES
@@ -672,7 +703,23 @@ def _api(raw: Any, problems: _Problems, spoke_names: set[str], spokes_ok: bool) 
         upload_max_bytes=max_bytes,
         alarm_topic_arn=topic,
         alarm_emails=tuple(emails),
+        upload_content_types=tuple(content_types) or DEFAULT_UPLOAD_CONTENT_TYPES,
     )
+
+
+def _alarm_topic_region(api: ApiConfig | None, spokes: Sequence[VpcConfig], problems: _Problems):
+    """CloudWatch alarms notify only SNS topics in their own region (the API's spoke region)."""
+    if api is None or api.alarm_topic_arn is None:
+        return
+    spoke = next((s for s in spokes if s.name == api.spoke), None)
+    topic_region = api.alarm_topic_arn.split(":")[3]
+    if spoke is not None and topic_region != spoke.region:
+        problems.add(
+            f"{_K}api.alarmTopicArn",
+            api.alarm_topic_arn,
+            f"is in {topic_region}; alarms of the API in {spoke.region} (spoke {spoke.name}) can "
+            "only notify a topic in the same region",
+        )
 
 
 def _overlaps(
@@ -739,6 +786,7 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackCon
     dns = _dns(raw.get("dns", _MISSING), problems, on_prem)
     spoke_names = {s.get("name") for s in raw.get("spokes") or [] if isinstance(s, Mapping)}
     api = _api(raw.get("api", _MISSING), problems, spoke_names, isinstance(raw.get("spokes"), list))
+    _alarm_topic_region(api, spokes, problems)
     _overlaps(hub, spokes, on_prem, problems)
     tags = raw.get("tags", {})
     if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):

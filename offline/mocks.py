@@ -73,12 +73,13 @@ class FakeAws(pulumi.runtime.Mocks):
         resource_id = f"{_short_type(args.typ)}-{digest}"
         outputs = dict(args.inputs)
         service = args.typ.split(":")[1].split("/")[0]
+        if "name" not in outputs and args.typ.startswith("aws:"):
+            outputs["name"] = f"{args.name}-{digest[:7]}"
+        outputs.update(_computed(args.typ, resource_id, outputs, where))
         outputs.setdefault(
             "arn", f"arn:aws:{service}:{where.region}:{where.account_id}:{resource_id}"
         )
         outputs.setdefault("ownerId", where.account_id)
-        if "name" not in outputs and args.typ.startswith("aws:"):
-            outputs["name"] = f"{args.name}-{digest[:7]}"
         return resource_id, outputs
 
     def call(self, args: MockCallArgs) -> dict:
@@ -112,6 +113,41 @@ class FakeAws(pulumi.runtime.Mocks):
             name = args.args["name"]
             return {"name": name, "value": _ssm_parameter_value(name, where), "id": name}
         raise NotImplementedError(f"the offline mocks do not answer the invoke {token}")
+
+
+def _computed(typ: str, resource_id: str, inputs: dict, where: ProviderInfo) -> dict[str, Any]:
+    """Attributes AWS computes that the program reads, shaped like the real ones."""
+    region, account = where.region, where.account_id
+    name = inputs.get("name") or resource_id
+    if typ == "aws:ec2/vpcEndpoint:VpcEndpoint" and inputs.get("vpcEndpointType") == "Gateway":
+        return {"prefixListId": f"pl-{_short_hash(inputs.get('serviceName', ''))}"}
+    if typ == "aws:apigateway/restApi:RestApi":
+        return {
+            "rootResourceId": f"root-{resource_id[-6:]}",
+            "executionArn": f"arn:aws:execute-api:{region}:{account}:{resource_id}",
+            "arn": f"arn:aws:apigateway:{region}::/restapis/{resource_id}",
+        }
+    if typ == "aws:apigateway/stage:Stage":
+        api, stage = inputs.get("restApi"), inputs.get("stageName")
+        return {
+            "invokeUrl": f"https://{api}.execute-api.{region}.amazonaws.com/{stage}",
+            "executionArn": f"arn:aws:execute-api:{region}:{account}:{api}/{stage}",
+        }
+    if typ == "aws:lambda/function:Function":
+        arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+        invoke = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+        return {"arn": arn, "invokeArn": invoke}
+    if typ == "aws:dynamodb/table:Table":
+        return {"arn": f"arn:aws:dynamodb:{region}:{account}:table/{name}"}
+    if typ == "aws:s3/bucket:Bucket":
+        return {"arn": f"arn:aws:s3:::{resource_id}", "bucket": resource_id}
+    if typ == "aws:kms/key:Key":
+        return {"arn": f"arn:aws:kms:{region}:{account}:key/{resource_id}", "keyId": resource_id}
+    if typ == "aws:sns/topic:Topic":
+        return {"arn": f"arn:aws:sns:{region}:{account}:{name}"}
+    if typ == "aws:cognito/userPool:UserPool":
+        return {"arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/{resource_id}"}
+    return {}
 
 
 def _short_type(typ: str) -> str:
