@@ -157,7 +157,6 @@ class ItemsApi(pulumi.ComponentResource):
     def __init__(self, name: str, args: ItemsApiArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("hubspoke:app:ItemsApi", name, None, opts)
         self.args = args
-        cfg = args.config
         self._name = name
         self._child = pulumi.ResourceOptions(parent=self, provider=args.provider)
         # Stateful resources: in prod Pulumi refuses to delete them and leaves them in AWS if the
