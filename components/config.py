@@ -188,7 +188,7 @@ class StackConfig:
 
 
 def _show(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    return value if isinstance(value, str) and value else json.dumps(value)  # "" stays visible
 
 
 class _Problems:
