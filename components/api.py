@@ -468,8 +468,10 @@ class ItemsApi(pulumi.ComponentResource):
                 tags=self._tags(f"-function-{service}"),
                 opts=self._child,
             )
-        # CloudWatch Logs and X-Ray need no rule here: Lambda ships the function's stdout and
-        # its trace segments from outside the customer VPC, not through this ENI.
+        # CloudWatch Logs and X-Ray need no rule (and no NAT or interface endpoint): the Lambda
+        # service ships the function's stdout, and the X-Ray daemon Lambda starts posts the
+        # segments, outside this ENI (aws/aws-xray-daemon#26: a VPC function without internet
+        # access still delivers traces). Not verifiable offline; see docs/api.md.
         return group
 
     def _role(self) -> aws.iam.Role:
