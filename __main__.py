@@ -61,7 +61,6 @@ if cfg.api is not None:
             spoke=spokes[api_spoke.name],
             provider=api_provider,
             environment=cfg.environment,
-            region=api_spoke.region,
             account_id=accounts.account_id(api_spoke.account),
             log_retention_days=cfg.log_retention_days,
             is_prod=cfg.is_prod,

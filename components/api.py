@@ -137,7 +137,6 @@ class ItemsApiArgs:
     spoke: Vpc
     provider: aws.Provider
     environment: str
-    region: str
     account_id: str
     log_retention_days: int
     is_prod: bool
@@ -203,6 +202,8 @@ class ItemsApi(pulumi.ComponentResource):
             identity_source="method.request.header.Authorization",
             opts=self._child,
         )
+        # Preflight method and integration responses, which a deployment must also wait for.
+        self.preflight_responses: list[pulumi.Resource] = []
         self.methods, self.integrations = self._routes()
         self.gateway_responses = self._gateway_responses()
         aws.lambda_.Permission(
@@ -697,7 +698,7 @@ class ItemsApi(pulumi.ComponentResource):
             response_parameters={f"method.response.header.{h}": True for h in headers},
             opts=self._child,
         )
-        aws.apigateway.IntegrationResponse(
+        integration_response = aws.apigateway.IntegrationResponse(
             logical,
             rest_api=self.rest_api.id,
             resource_id=resource.id,
@@ -710,6 +711,7 @@ class ItemsApi(pulumi.ComponentResource):
                 self._child, pulumi.ResourceOptions(depends_on=[integration])
             ),
         )
+        self.preflight_responses += [method_response, integration_response]
         return method, integration
 
     def _gateway_responses(self) -> list[aws.apigateway.Response]:
@@ -786,7 +788,12 @@ class ItemsApi(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions.merge(
                 self._child,
                 pulumi.ResourceOptions(
-                    depends_on=[*self.methods, *self.integrations, *self.gateway_responses]
+                    depends_on=[
+                        *self.methods,
+                        *self.integrations,
+                        *self.preflight_responses,
+                        *self.gateway_responses,
+                    ]
                 ),
             ),
         )
@@ -839,7 +846,13 @@ class ItemsApi(pulumi.ComponentResource):
             "origins": list(cfg.cors_origins),
             "allowHeaders": list(CORS_ALLOW_HEADERS),
         }
-        ids = [c.id for c in (*self.methods, *self.integrations, *self.gateway_responses)]
+        children = (
+            *self.methods,
+            *self.integrations,
+            *self.preflight_responses,
+            *self.gateway_responses,
+        )
+        ids = [c.id for c in children]
         return pulumi.Output.all(self.authorizer.id, *ids).apply(
             lambda resolved: hashlib.sha256(
                 json.dumps([definition, resolved], sort_keys=True).encode()

@@ -92,19 +92,13 @@ def spoke_provider(result: RunResult) -> str:
 
 
 def test_every_api_resource_uses_the_api_spoke_account_provider(stack):
-    provider = spoke_provider(stack)
+    config = stack_config(stack.stack)
+    spoke = next(s for s in config["hubspoke:spokes"] if s["name"] == api_config(stack)["spoke"])
+    account_id = config["hubspoke:accounts"][spoke["account"]]["id"]
     children = api_children(stack)
     assert len(children) > 50
-    assert {c.provider for c in children} == {provider}
-    accounts = {a["id"] for a in stack_config(stack.stack)["hubspoke:accounts"].values()}
-    spoke = next(
-        s
-        for s in stack_config(stack.stack)["hubspoke:spokes"]
-        if s["name"] == api_config(stack)["spoke"]
-    )
-    expected = stack_config(stack.stack)["hubspoke:accounts"][spoke["account"]]["id"]
-    assert expected in accounts
-    assert stack.account_of(the(stack, T_FUNCTION)) == expected
+    assert {c.provider for c in children} == {spoke_provider(stack)}
+    assert {stack.account_of(c) for c in children} == {account_id}
 
 
 def test_function_runs_in_the_spokes_private_subnets_only(stack):
@@ -460,7 +454,15 @@ def test_stage_throttles_every_method_at_the_configured_rate_and_burst(stack):
 
 def test_deployment_waits_for_every_method_and_is_redeployed_when_the_api_changes(dev):
     deployment = the(dev, "aws:apigateway/deployment:Deployment")
-    for child in (*dev.of_type(T_METHOD), *dev.of_type(T_INTEGRATION)):
+    children = [
+        *dev.of_type(T_METHOD),
+        *dev.of_type(T_INTEGRATION),
+        *dev.of_type("aws:apigateway/methodResponse:MethodResponse"),
+        *dev.of_type("aws:apigateway/integrationResponse:IntegrationResponse"),
+        *dev.of_type("aws:apigateway/response:Response"),
+    ]
+    assert len(children) == 2 * len(ROUTES) + 2 * 4 + 2 * 4 + 2
+    for child in children:
         assert child.urn in deployment.dependencies
     trigger = deployment.inputs["triggers"]["redeployment"]
     assert (
