@@ -37,6 +37,8 @@ class Registration:
     dependencies: list[str]
     inputs: dict[str, Any]
     outputs: dict[str, Any]
+    # Inputs the engine keeps from state after the first create (`ignore_changes`).
+    ignore_changes: list[str] = field(default_factory=list)
 
     @property
     def provider_urn(self) -> str:
@@ -207,6 +209,7 @@ class RecordingMonitor(MockMonitor):
                 dependencies=list(request.dependencies),
                 inputs=dict(inputs),
                 outputs=dict(state),
+                ignore_changes=list(request.ignoreChanges),
             )
         )
         return response

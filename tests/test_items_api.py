@@ -637,3 +637,12 @@ def test_preview_registers_the_same_api_resources_without_known_ids(stack_name):
     preview_api = the(preview, T_API)
     assert {(r.type, r.name) for r in preview.children_of(preview_api)} == names
     assert preview.outputs == {}
+
+
+def test_cursor_secret_is_generated_once_and_then_kept(stack):
+    # The value is random on every program run; only `ignore_changes` makes the engine keep the
+    # stored one, so a second `up` neither changes the secret nor invalidates cursors.
+    parameter = the(stack, "aws:ssm/parameter:Parameter", "items-cursor-secret")
+    assert parameter.ignore_changes == ["value"]
+    ignoring = [r.name for r in api_children(stack) if r.ignore_changes]
+    assert ignoring == ["items-cursor-secret"]
