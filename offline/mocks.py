@@ -37,6 +37,7 @@ class Registration:
     dependencies: list[str]
     inputs: dict[str, Any]
     outputs: dict[str, Any]
+    ignore_changes: list[str] = field(default_factory=list)
 
     @property
     def provider_urn(self) -> str:
@@ -186,6 +187,7 @@ class RecordingMonitor(MockMonitor):
                 dependencies=list(request.dependencies),
                 inputs=dict(inputs),
                 outputs=dict(state),
+                ignore_changes=list(request.ignoreChanges),
             )
         )
         return response
