@@ -361,12 +361,11 @@ class HybridDns(pulumi.ComponentResource):
             self.share_principals[key] = principal
             if external:
                 # Outside an organization the receiving account gets an invitation to accept.
+                # Taking the ARN from the principal association orders it after the invitation.
                 self.share_accepters[key] = aws.ram.ResourceShareAccepter(
                     f"{name}-rules-{key}",
                     share_arn=principal.resource_share_arn,
-                    opts=pulumi.ResourceOptions(
-                        parent=self, provider=spoke.provider, depends_on=[principal]
-                    ),
+                    opts=pulumi.ResourceOptions(parent=self, provider=spoke.provider),
                 )
 
     def _after_share(self, spoke: SpokeDns) -> list[pulumi.Resource]:
