@@ -80,7 +80,7 @@ class FakeAws(pulumi.runtime.Mocks):
         outputs.setdefault("ownerId", where.account_id)
         if "name" not in outputs and args.typ.startswith("aws:"):
             outputs["name"] = f"{args.name}-{digest[:7]}"
-        outputs.update(_computed(args.typ, resource_id, digest))
+        outputs.update(_computed(args.typ, digest))
         return resource_id, outputs
 
     def call(self, args: MockCallArgs) -> dict:
@@ -116,7 +116,7 @@ class FakeAws(pulumi.runtime.Mocks):
         raise NotImplementedError(f"the offline mocks do not answer the invoke {token}")
 
 
-def _computed(typ: str, resource_id: str, digest: str) -> dict[str, Any]:
+def _computed(typ: str, digest: str) -> dict[str, Any]:
     """Attributes AWS computes that the program reads (inputs are echoed by `new_resource`)."""
     if typ == "aws:route53/zone:Zone":
         return {"zoneId": f"Z{digest[:13].upper()}"}
