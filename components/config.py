@@ -64,6 +64,10 @@ NOT_PUBLIC = (
     ),
 )
 
+# The ASN of the AWS side of the site-to-site VPN: the virtual private gateway's default, set
+# explicitly in components/hybrid_dns.py so that this check and the gateway agree.
+VPN_GATEWAY_AMAZON_ASN = 64512
+
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
 _SPOKE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,22}[a-z0-9]$")
@@ -541,6 +545,15 @@ def _vpn(raw: Any, path: str, problems: _Problems) -> VpnConfig | None:
         if "bgpAsn" in obj
         else None
     )
+    if asn == VPN_GATEWAY_AMAZON_ASN:
+        # Both ends of the BGP session with one ASN would make it iBGP; the tunnels run eBGP.
+        problems.add(
+            f"{path}.bgpAsn",
+            asn,
+            f"is the ASN of the AWS side (the virtual private gateway's {VPN_GATEWAY_AMAZON_ASN});"
+            " use the on-prem router's own ASN",
+        )
+        asn = None
     if ip is None:
         return None
     return VpnConfig(customer_gateway_ip=ip, bgp_asn=asn)

@@ -37,6 +37,7 @@ class Registration:
     dependencies: list[str]
     inputs: dict[str, Any]
     outputs: dict[str, Any]
+    ignore_changes: list[str] = field(default_factory=list)
 
     @property
     def provider_urn(self) -> str:
@@ -79,6 +80,7 @@ class FakeAws(pulumi.runtime.Mocks):
         outputs.setdefault("ownerId", where.account_id)
         if "name" not in outputs and args.typ.startswith("aws:"):
             outputs["name"] = f"{args.name}-{digest[:7]}"
+        outputs.update(_computed(args.typ, digest))
         return resource_id, outputs
 
     def call(self, args: MockCallArgs) -> dict:
@@ -112,6 +114,20 @@ class FakeAws(pulumi.runtime.Mocks):
             name = args.args["name"]
             return {"name": name, "value": _ssm_parameter_value(name, where), "id": name}
         raise NotImplementedError(f"the offline mocks do not answer the invoke {token}")
+
+
+def _computed(typ: str, digest: str) -> dict[str, Any]:
+    """Attributes AWS computes that the program reads (inputs are echoed by `new_resource`)."""
+    if typ == "aws:route53/zone:Zone":
+        return {"zoneId": f"Z{digest[:13].upper()}"}
+    if typ == "aws:ec2/vpnConnection:VpnConnection":
+        # Documentation range (RFC 5737), like the addresses AWS hands out for the two tunnels.
+        octet = int(digest[:2], 16) % 120 + 1
+        return {
+            "tunnel1Address": f"198.51.100.{octet}",
+            "tunnel2Address": f"198.51.100.{octet + 1}",
+        }
+    return {}
 
 
 def _short_type(typ: str) -> str:
@@ -171,6 +187,7 @@ class RecordingMonitor(MockMonitor):
                 dependencies=list(request.dependencies),
                 inputs=dict(inputs),
                 outputs=dict(state),
+                ignore_changes=list(request.ignoreChanges),
             )
         )
         return response
