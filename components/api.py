@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -423,18 +422,24 @@ class ItemsApi(pulumi.ComponentResource):
     def _cursor_secret(self) -> aws.ssm.Parameter:
         """The HMAC key that signs pagination cursors, generated once and kept in SSM.
 
-        The value comes from Python's CSPRNG on the first `up`; `ignore_changes` keeps the stored
-        one afterwards, so later runs show no diff and cursors stay valid. The function gets it
-        through its environment (encrypted with the component's key), so it needs no SSM call and
-        no interface endpoint at run time. Rotate: put a new value in the parameter, then
-        `pulumi refresh` and `pulumi up`.
+        Secrets Manager's GetRandomPassword (a call, no secret resource) draws a new value on every
+        run; `ignore_changes` makes the engine keep the value stored on the first `up`, so later
+        runs show no diff and cursors stay valid. The function gets it through its environment
+        (encrypted with the component's key), so it needs no SSM call and no interface endpoint
+        at run time. Rotate: put a new value in the parameter, then `pulumi refresh` and
+        `pulumi up`.
         """
+        fresh = aws.secretsmanager.get_random_password_output(
+            password_length=64,
+            exclude_punctuation=True,  # safe in an environment variable, still ~380 bits
+            opts=pulumi.InvokeOutputOptions(parent=self, provider=self.args.provider),
+        ).random_password
         return aws.ssm.Parameter(
             f"{self._name}-cursor-secret",
             name=f"/{PROJECT}/{self.args.environment}/{self._name}/cursor-secret",
             type="SecureString",
             key_id=self.key.arn,
-            value=pulumi.Output.secret(secrets.token_urlsafe(48)),
+            value=pulumi.Output.secret(fresh),
             description="HMAC key for the items API pagination cursors",
             tags=self._tags("-cursor-secret"),
             opts=pulumi.ResourceOptions.merge(

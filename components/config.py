@@ -66,6 +66,10 @@ NOT_PUBLIC = (
     ),
 )
 
+# The ASN of the AWS side of the site-to-site VPN: the virtual private gateway's default, set
+# explicitly in components/hybrid_dns.py so that this check and the gateway agree.
+VPN_GATEWAY_AMAZON_ASN = 64512
+
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
 _SPOKE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,22}[a-z0-9]$")
@@ -194,6 +198,8 @@ def _show(value: Any) -> str:
 class _Problems:
     def __init__(self) -> None:
         self.items: list[str] = []
+        # Every CIDR that parsed, by key path: overlaps are checked even when a sibling key is bad.
+        self.cidrs: list[tuple[str, ipaddress.IPv4Network]] = []
 
     def add(self, path: str, value: Any, what: str) -> None:
         self.items.append(f"{path} {_show(value)} {what}")
@@ -275,10 +281,12 @@ def _cidr(value: Any, path: str, problems: _Problems) -> ipaddress.IPv4Network |
     if text is None:
         return None
     try:
-        return ipaddress.IPv4Network(text, strict=True)
+        network = ipaddress.IPv4Network(text, strict=True)
     except ValueError as exc:
         problems.add(path, value, f"is not a valid IPv4 CIDR ({exc})")
         return None
+    problems.cidrs.append((path, network))
+    return network
 
 
 def _ip(value: Any, path: str, problems: _Problems) -> ipaddress.IPv4Address | None:
@@ -541,6 +549,15 @@ def _vpn(raw: Any, path: str, problems: _Problems) -> VpnConfig | None:
         if "bgpAsn" in obj
         else None
     )
+    if asn == VPN_GATEWAY_AMAZON_ASN:
+        # Both ends of the BGP session with one ASN would make it iBGP; the tunnels run eBGP.
+        problems.add(
+            f"{path}.bgpAsn",
+            asn,
+            f"is the ASN of the AWS side (the virtual private gateway's {VPN_GATEWAY_AMAZON_ASN});"
+            " use the on-prem router's own ASN",
+        )
+        asn = None
     if ip is None:
         return None
     return VpnConfig(customer_gateway_ip=ip, bgp_asn=asn)
@@ -722,21 +739,10 @@ def _alarm_topic_region(api: ApiConfig | None, spokes: Sequence[VpcConfig], prob
         )
 
 
-def _overlaps(
-    hub: VpcConfig | None,
-    spokes: Sequence[VpcConfig],
-    on_prem: OnPremConfig | None,
-    problems: _Problems,
-) -> None:
+def _overlaps(problems: _Problems) -> None:
     """Overlapping ranges cannot peer or route: reject them before AWS does."""
-    named: list[tuple[str, ipaddress.IPv4Network]] = []
-    if hub:
-        named.append((f"{hub.config_path}.cidr", hub.cidr))
-    named += [(f"{s.config_path}.cidr", s.cidr) for s in spokes]
-    if on_prem:
-        named += [(f"{_K}onPrem.cidrs[{i}]", c) for i, c in enumerate(on_prem.cidrs)]
-    for i, (path, cidr) in enumerate(named):
-        for other_path, other in named[:i]:
+    for i, (path, cidr) in enumerate(problems.cidrs):
+        for other_path, other in problems.cidrs[:i]:
             if cidr.overlaps(other):
                 problems.add(path, str(cidr), f"overlaps {other_path} {other}")
 
@@ -784,10 +790,12 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackCon
     spokes = _spokes(raw.get("spokes", _MISSING), problems, **kw)
     on_prem = _on_prem(raw.get("onPrem", _MISSING), problems)
     dns = _dns(raw.get("dns", _MISSING), problems, on_prem)
-    spoke_names = {s.get("name") for s in raw.get("spokes") or [] if isinstance(s, Mapping)}
+    spoke_names = {
+        s["name"] for s in raw.get("spokes") or [] if isinstance(s, Mapping) and "name" in s
+    }
     api = _api(raw.get("api", _MISSING), problems, spoke_names, isinstance(raw.get("spokes"), list))
     _alarm_topic_region(api, spokes, problems)
-    _overlaps(hub, spokes, on_prem, problems)
+    _overlaps(problems)
     tags = raw.get("tags", {})
     if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):
         problems.add(f"{_K}tags", tags, "must be an object of string tag values")

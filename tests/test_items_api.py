@@ -263,7 +263,7 @@ def test_function_environment_names_its_table_bucket_origins_and_secret(stack):
     assert variables["BUCKET_NAME"] == the(stack, T_BUCKET).id
     assert variables["CORS_ORIGINS"] == ",".join(cfg["corsOrigins"])
     assert variables["CURSOR_SECRET"] == plain(parameter.outputs["value"])
-    assert len(variables["CURSOR_SECRET"]) >= 48
+    assert len(variables["CURSOR_SECRET"]) == 64
     assert variables["UPLOAD_MAX_BYTES"] == str(cfg.get("uploadMaxBytes", 10 * 1024 * 1024))
     assert variables["UPLOAD_CONTENT_TYPES"] == ",".join(DEFAULT_UPLOAD_CONTENT_TYPES)
     assert variables["POWERTOOLS_SERVICE_NAME"] == "items"
