@@ -143,15 +143,19 @@ def test_single_nat_puts_one_gateway_in_the_first_public_subnet(config_of):
 
 def test_per_az_nat_gives_each_az_its_own_gateway_and_route_table(config_of):
     result = with_hub_nat(config_of, "perAz")
-    nats = children(result, "hub", "aws:ec2/natGateway:NatGateway")
+    # Registration order is asynchronous: pair gateways and tables by their logical names.
+    nats = sorted(children(result, "hub", "aws:ec2/natGateway:NatGateway"), key=lambda r: r.name)
     assert len(nats) == 2
     subnets = {s.id: s for s in children(result, "hub", "aws:ec2/subnet:Subnet")}
     assert len({subnets[n.inputs["subnetId"]].inputs["availabilityZone"] for n in nats}) == 2
-    tables = [
-        rt
-        for rt in children(result, "hub", "aws:ec2/routeTable:RouteTable")
-        if "private" in rt.name
-    ]
+    tables = sorted(
+        (
+            rt
+            for rt in children(result, "hub", "aws:ec2/routeTable:RouteTable")
+            if "private" in rt.name
+        ),
+        key=lambda r: r.name,
+    )
     assert len(tables) == 2
     routes = children(result, "hub", "aws:ec2/route:Route")
     for i, table in enumerate(tables):
@@ -164,7 +168,11 @@ def test_per_az_nat_gives_each_az_its_own_gateway_and_route_table(config_of):
         assert default.inputs["natGatewayId"] == nats[i].id
     # Each private subnet uses the route table of its own AZ.
     assoc = children(result, "hub", "aws:ec2/routeTableAssociation:RouteTableAssociation")
-    private_ids = [s.id for s in subnets.values() if s.inputs["tags"]["tier"] == "private"]
+    private_ids = [
+        s.id
+        for s in sorted(subnets.values(), key=lambda r: r.name)
+        if s.inputs["tags"]["tier"] == "private"
+    ]
     pairs = {a.inputs["subnetId"]: a.inputs["routeTableId"] for a in assoc}
     assert [pairs[s] for s in private_ids] == [t.id for t in tables]
 
