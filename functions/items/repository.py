@@ -8,7 +8,6 @@ failure (ReturnValuesOnConditionCheckFailure=ALL_OLD) so a conflict costs no sec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -39,12 +38,14 @@ class ItemExists(Exception):
         self.request_hash = request_hash
 
 
-@dataclass(frozen=True, slots=True)
 class Page:
     """One page of a listing; `next_key` holds the sort-key parts of LastEvaluatedKey only."""
 
-    items: list[Item]
-    next_key: dict[str, str] | None
+    __slots__ = ("items", "next_key")
+
+    def __init__(self, items: list[Item], next_key: dict[str, str] | None) -> None:
+        self.items = items
+        self.next_key = next_key
 
 
 def user_pk(owner: str) -> str:

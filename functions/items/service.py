@@ -9,7 +9,6 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -90,7 +89,7 @@ class ItemService:
 
     @staticmethod
     def request_hash(fields: ItemFields) -> str:
-        canonical = json.dumps(asdict(fields), sort_keys=True, separators=(",", ":"))
+        canonical = json.dumps(fields.to_dict(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def create(self, owner: str, idempotency_key: str, fields: ItemFields) -> tuple[Item, bool]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
@@ -15,18 +14,40 @@ class SettingsError(RuntimeError):
     """A missing or invalid environment variable: the function must not start half-configured."""
 
 
-@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the function reads from its environment, validated."""
 
-    table_name: str
-    bucket_name: str
-    region: str
-    cursor_secret: bytes
-    cors_origins: tuple[str, ...]
-    upload_max_bytes: int
-    upload_content_types: tuple[str, ...]
-    upload_url_ttl_seconds: int = 300
+    __slots__ = (
+        "bucket_name",
+        "cors_origins",
+        "cursor_secret",
+        "region",
+        "table_name",
+        "upload_content_types",
+        "upload_max_bytes",
+        "upload_url_ttl_seconds",
+    )
+
+    def __init__(
+        self,
+        *,
+        table_name: str,
+        bucket_name: str,
+        region: str,
+        cursor_secret: bytes,
+        cors_origins: tuple[str, ...],
+        upload_max_bytes: int,
+        upload_content_types: tuple[str, ...],
+        upload_url_ttl_seconds: int = 300,
+    ) -> None:
+        self.table_name = table_name
+        self.bucket_name = bucket_name
+        self.region = region
+        self.cursor_secret = cursor_secret
+        self.cors_origins = cors_origins
+        self.upload_max_bytes = upload_max_bytes
+        self.upload_content_types = upload_content_types
+        self.upload_url_ttl_seconds = upload_url_ttl_seconds
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
