@@ -7,9 +7,11 @@ set and moto imported (its botocore hook registered) before `app` is imported.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import sys
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,3 +307,39 @@ def api(aws) -> Api:
 @pytest.fixture
 def api_b(aws) -> Api:
     return Api(USER_B)
+
+
+@pytest.fixture
+def logs():
+    """The function's log lines, parsed: each one must be a JSON object."""
+    handler = items_app.logger.registered_handler
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+
+    def lines() -> list[dict[str, Any]]:
+        return [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+
+    lines.text = stream.getvalue  # type: ignore[attr-defined]
+    yield lines
+    handler.setStream(previous)
+
+
+@pytest.fixture
+def atomic_moto_writes(monkeypatch):
+    """Make moto's conditional writes atomic, as DynamoDB's are.
+
+    moto checks a condition and then writes without a lock, so two threads can both pass the
+    check. DynamoDB serialises writes per item; this lock gives moto the same guarantee, so a
+    concurrency test measures our conditions, not the emulator's race.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.Lock()
+    for name in ("put_item", "update_item", "delete_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def locked(self, *args, __original=original, **kwargs):
+            with lock:
+                return __original(self, *args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)
