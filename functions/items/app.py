@@ -100,13 +100,22 @@ if settings.cors_origins:
 app = APIGatewayRestResolver(cors=cors)
 
 _SUB_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # --- Request helpers ---------------------------------------------------------------------------
 
 
 def _caller() -> str:
-    """The Cognito `sub` from the authorizer claims; no claims, no access."""
+    """The Cognito `sub` from the authorizer claims; no claims, no access.
+
+    Also refuses control characters in the path: the router's `$` matches before a trailing
+    newline, so `/items/\n` would otherwise be served as `/items`.
+    """
+    if _CONTROL_RE.search(app.current_event.path):
+        raise ValidationError(
+            "The request path contains control characters.", field="path", code="invalid_path"
+        )
     context = app.current_event.raw_event.get("requestContext") or {}
     authorizer = context.get("authorizer") if isinstance(context, dict) else None
     claims = authorizer.get("claims") if isinstance(authorizer, dict) else None
