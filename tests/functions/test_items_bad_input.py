@@ -8,9 +8,9 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import Api, ApiResponse, invoke, rest_event
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from items_harness import Api, ApiResponse, invoke, rest_event
 
 FUZZ = settings(
     max_examples=100,

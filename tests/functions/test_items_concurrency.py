@@ -14,9 +14,9 @@ from typing import Any
 
 import botocore.session
 import pytest
-from conftest import TEST_ENV, USER_A, items_app
 from cursor import CursorCodec
 from errors import ConflictError, NotFoundError
+from items_harness import TEST_ENV, USER_A, items_app
 from models import ItemFields, parse_list_query
 from repository import ItemRepository
 from service import ItemService

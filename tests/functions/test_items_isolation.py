@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import Api, ApiResponse
+from items_harness import Api, ApiResponse
 
 ITEM = {"name": "A's private item", "status": "done", "tags": ["a"]}
 

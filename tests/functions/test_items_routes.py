@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 from botocore.stub import Stubber
-from conftest import ORIGIN, USER_A, Api, invoke, rest_event
+from items_harness import ORIGIN, USER_A, Api, invoke, rest_event
 
 ITEM = {"name": "Groceries", "description": "milk\neggs", "status": "todo", "tags": ["home"]}
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import pytest
 import requests
-from conftest import TEST_ENV, USER_A, Api, ApiResponse
+from items_harness import TEST_ENV, USER_A, Api, ApiResponse
 
 BUCKET = TEST_ENV["BUCKET_NAME"]
 REGION = TEST_ENV["AWS_REGION"]
