@@ -25,9 +25,9 @@ from components.vpc import Vpc
 COMPONENT = "api"
 FUNCTION_CODE = Path(__file__).resolve().parent.parent / "functions" / "items"
 HANDLER = "app.lambda_handler"
-# Left out of the function's zip: tests and bytecode never run in Lambda.
+# The zip holds the function's modules only (functions/items/README.md: "zip its *.py files");
+# tests never run in Lambda.
 CODE_EXCLUDED_DIRS = frozenset({"tests", "__pycache__", ".pytest_cache"})
-CODE_EXCLUDED_SUFFIXES = (".pyc", ".pyo")
 
 # The table's key schema, shared with functions/items (repository.py).
 TABLE_HASH_KEY, TABLE_RANGE_KEY = "PK", "SK"
@@ -90,17 +90,12 @@ def slug(path: str) -> str:
 
 
 def code_assets(root: Path) -> dict[str, pulumi.Asset]:
-    """The function's files for its zip, relative to `root`, minus tests and bytecode."""
+    """The function's modules for its zip, relative to `root`, without tests."""
     assets: dict[str, pulumi.Asset] = {}
-    for path in sorted(root.rglob("*")):
+    for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root)
-        if not path.is_file() or path.name.startswith("."):
-            continue
-        if CODE_EXCLUDED_DIRS.intersection(relative.parts[:-1]):
-            continue
-        if path.suffix in CODE_EXCLUDED_SUFFIXES:
-            continue
-        assets[relative.as_posix()] = pulumi.FileAsset(str(path))
+        if path.is_file() and not CODE_EXCLUDED_DIRS.intersection(relative.parts[:-1]):
+            assets[relative.as_posix()] = pulumi.FileAsset(str(path))
     return assets
 
 

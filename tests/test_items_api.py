@@ -7,6 +7,7 @@ would send to AWS) and the resource options (protect, retain, provider).
 from __future__ import annotations
 
 import copy
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from components.api import (
     APIGW_LOGS_POLICY_ARN,
     CORS_ALLOW_HEADERS,
+    FUNCTION_CODE,
     GSI_NAME,
     HANDLER,
     INDEX_ACTIONS,
@@ -283,17 +285,42 @@ def test_function_log_group_has_retention_and_exists_before_the_function(stack):
     assert group.urn in function.dependencies
 
 
-def test_function_package_leaves_out_tests_and_bytecode(tmp_path: Path):
+def test_function_package_holds_the_modules_without_tests_or_bytecode(tmp_path: Path):
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "test_app.py").write_text("")
     (tmp_path / "__pycache__").mkdir()
     (tmp_path / "__pycache__" / "app.cpython-313.pyc").write_bytes(b"")
     (tmp_path / "app.py").write_text("def lambda_handler(event, context): ...\n")
-    (tmp_path / "service.py").write_text("")
-    (tmp_path / "stray.pyc").write_bytes(b"")
-    (tmp_path / "schemas").mkdir()
-    (tmp_path / "schemas" / "item.json").write_text("{}")
-    assert sorted(code_assets(tmp_path)) == ["app.py", "schemas/item.json", "service.py"]
+    (tmp_path / "README.md").write_text("")
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "util.py").write_text("")
+    assert sorted(code_assets(tmp_path)) == ["app.py", "lib/util.py"]
+
+
+def test_the_deployed_zip_is_the_items_function(dev):
+    function = the(dev, T_FUNCTION)
+    files = function.inputs["code"]["assetArchive"]
+    assert sorted(files) == sorted(p.name for p in FUNCTION_CODE.glob("*.py"))
+    module, handler = HANDLER.split(".")
+    assert f"{module}.py" in files
+    assert f"def {handler}(" in (FUNCTION_CODE / f"{module}.py").read_text()
+
+
+def test_the_function_accepts_the_environment_the_component_gives_it(stack):
+    # The function's own settings loader (functions/items/settings.py) validates at cold start:
+    # run it on the registered environment so a contract mismatch fails here, not in Lambda.
+    spec = importlib.util.spec_from_file_location(
+        "items_settings_under_api_test", FUNCTION_CODE / "settings.py"
+    )
+    settings = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(settings)
+    variables = plain(the(stack, T_FUNCTION).inputs["environment"])["variables"]
+    loaded = settings.load_settings(
+        {**variables, "AWS_REGION": stack.region_of(the(stack, T_FUNCTION))}
+    )
+    assert loaded.table_name == the(stack, T_TABLE).outputs["name"]
+    assert loaded.cors_origins == tuple(api_config(stack)["corsOrigins"])
+    assert loaded.upload_content_types == DEFAULT_UPLOAD_CONTENT_TYPES
 
 
 # ---------------------------------------------------------------------------------------------
