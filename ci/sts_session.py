@@ -2,7 +2,7 @@
 
 `web-identity` exchanges the job's OIDC token (GitLab `id_tokens`) for a role's credentials;
 `assume` re-assumes a role with a source identity, which AWS keeps on every role chained after it
-(so `hubspoke-preview` marks a whole preview as read-only, see bootstrap/components/roles.py).
+(so `hubspoke-preview` marks a whole preview as read-only, see bootstrap/baseline/policies.py).
 Prints `export` lines for a shell, or, with `--github-env FILE`, appends them to the job's
 environment file and prints the `::add-mask::` commands that hide them in the log.
 """
