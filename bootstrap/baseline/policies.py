@@ -30,19 +30,26 @@ DEPLOY_SERVICES: tuple[str, ...] = (
 )  # fmt: skip
 # Global services: they are called in us-east-1 whatever the stack's region.
 GLOBAL_ACTIONS: tuple[str, ...] = ("iam:*", "sts:*", "route53:*", "organizations:Describe*")
-# What a preview may do through a deploy role: read configuration, never data, never change.
+# What a preview may do through a deploy role: what `pulumi preview` (without --refresh) looks up
+# (caller identity, availability zones, prefix lists, public SSM parameters) and reads of the
+# configuration of what the stack manages. Never data and never secrets: Lambda configuration
+# (environment), Cognito users and app clients (secrets) and SNS subscribers are left out.
 PREVIEW_ACTIONS: tuple[str, ...] = (
     "sts:GetCallerIdentity", "ec2:Describe*", "ec2:GetManagedPrefixListEntries",
-    "ssm:GetParameter", "ssm:GetParameters", "iam:Get*", "iam:List*",
-    "route53:Get*", "route53:List*", "route53resolver:Get*", "route53resolver:List*",
-    "ram:Get*", "ram:List*", "lambda:Get*", "lambda:List*", "apigateway:GET",
-    "cognito-idp:Describe*", "cognito-idp:List*", "dynamodb:Describe*", "dynamodb:List*",
+    "ssm:GetParameter", "ssm:GetParameters", "iam:GetRole", "iam:GetRolePolicy",
+    "iam:GetPolicy", "iam:GetPolicyVersion", "iam:ListRolePolicies",
+    "iam:ListAttachedRolePolicies", "route53:GetHostedZone", "route53:ListHostedZones*",
+    "route53:ListResourceRecordSets", "route53resolver:Get*", "route53resolver:List*",
+    "ram:Get*", "ram:List*", "lambda:GetLayerVersion", "lambda:ListTags", "apigateway:GET",
+    "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:ListTagsOfResource",
     "s3:GetBucket*", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
-    "logs:Describe*", "logs:ListTagsForResource", "logs:ListTagsLogGroup",
-    "cloudwatch:Describe*", "cloudwatch:ListTagsForResource", "sns:GetTopicAttributes",
-    "sns:ListTagsForResource", "sns:ListSubscriptionsByTopic", "kms:Describe*", "kms:List*",
-    "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "tag:GetResources", "xray:Get*",
+    "logs:DescribeLogGroups", "logs:ListTagsForResource", "cloudwatch:DescribeAlarms",
+    "cloudwatch:ListTagsForResource", "sns:GetTopicAttributes", "sns:ListTagsForResource",
+    "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags",
+    "tag:GetResources",
 )  # fmt: skip
+# The only SSM parameters a preview reads: AWS's public ones (the Powertools layer ARN).
+PUBLIC_PARAMETERS = "arn:aws:ssm:*::parameter/aws/service/*"
 # Roles the program creates pass to these services only.
 PASSED_TO_SERVICES: tuple[str, ...] = (
     "lambda.amazonaws.com", "vpc-flow-logs.amazonaws.com", "apigateway.amazonaws.com",
@@ -177,7 +184,12 @@ def deploy_permissions(
         {
             "Sid": "StackIdentity",
             "Effect": "Allow",
-            "Action": ["sts:GetCallerIdentity", "iam:Get*", "iam:List*"],
+            "Action": [
+                "sts:GetCallerIdentity",
+                "iam:Get*",
+                "iam:List*",
+                "organizations:DescribeOrganization",  # RAM shares within the organization
+            ],
             "Resource": "*",
         },
         {
@@ -198,6 +210,8 @@ def deploy_permissions(
             "Sid": "ChangeOwnRolesOnly",
             "Effect": "Allow",
             "Action": [
+                "iam:TagRole",
+                "iam:TagPolicy",
                 "iam:DeleteRole",
                 "iam:UpdateRole",
                 "iam:UpdateAssumeRolePolicy",
@@ -265,6 +279,13 @@ def deploy_permissions(
             "Resource": "*",
             "Condition": {"StringEquals": {"aws:SourceIdentity": PREVIEW_SOURCE_IDENTITY}},
         },
+        {
+            "Sid": "PreviewsOnlyPublicParameters",
+            "Effect": "Deny",
+            "Action": ["ssm:GetParameter", "ssm:GetParameters"],
+            "NotResource": PUBLIC_PARAMETERS,
+            "Condition": {"StringEquals": {"aws:SourceIdentity": PREVIEW_SOURCE_IDENTITY}},
+        },
         *state,
     )
 
@@ -288,7 +309,7 @@ def preview_permissions(
             "Resource": f"{state_bucket_arn}/*",
         },
         {
-            # The diy backend takes a lock file even for a preview.
+            # The diy backend locks a stack with a file under .pulumi/locks/.
             "Sid": "StateLocks",
             "Effect": "Allow",
             "Action": ["s3:PutObject", "s3:DeleteObject"],
@@ -303,8 +324,14 @@ def preview_permissions(
         {
             "Sid": "Lookups",
             "Effect": "Allow",
-            "Action": [a for a in PREVIEW_ACTIONS if not a.startswith(("s3:", "kms:"))],
+            "Action": [a for a in PREVIEW_ACTIONS if not a.startswith(("s3:", "kms:", "ssm:"))],
             "Resource": "*",
+        },
+        {
+            "Sid": "PublicParameters",
+            "Effect": "Allow",
+            "Action": ["ssm:GetParameter", "ssm:GetParameters"],
+            "Resource": PUBLIC_PARAMETERS,
         },
         {
             "Sid": "ChainIntoDeployRolesAsPreview",

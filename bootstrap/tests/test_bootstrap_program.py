@@ -185,3 +185,14 @@ def test_bad_config_names_every_key_and_value_before_any_resource():
     message = str(raised.value)
     assert "hubspoke-bootstrap:accountId '12345' is not a 12-digit account id" in message
     assert "hubspoke-bootstrap:ci.provider 'bitbucket' is not one of github, gitlab" in message
+
+
+def test_project_file_uses_only_documented_project_config_types():
+    # Pulumi project file reference, "config options": type is string, integer, boolean or array.
+    project = yaml.safe_load((BOOTSTRAP / "Pulumi.yaml").read_text())
+    assert project["name"] == "hubspoke-bootstrap"
+    assert project["runtime"]["name"] == "python"
+    for key, spec in project["config"].items():
+        assert spec["type"] in ("string", "integer", "boolean", "array"), key
+        assert spec["description"], key
+        assert ":" not in key  # keys of the project's own namespace are written without it
