@@ -418,12 +418,15 @@ STACK_CHECKS: Mapping[str, StackCheck] = {
 
 
 def all_violations(
-    resources: Sequence[Resource], inputs: Mapping[str, Mapping[str, Any]] | None = None
+    resources: Sequence[Resource],
+    inputs: Mapping[str, Mapping[str, Any]] | None = None,
+    public_routes: Iterable[str] = (),
 ) -> list[str]:
     """Every mandatory violation in a stack, one line each: `<rule>: <urn>: <message>`.
 
     `inputs` maps a URN to that resource's inputs for the resource rules (the engine checks
-    inputs); without it, the resource rules read `props`.
+    inputs); without it, the resource rules read `props`. `public_routes` is the pack config's
+    allow-list for `api-methods-have-authorizers`.
     """
     lines = []
     for resource in resources:
@@ -431,5 +434,10 @@ def all_violations(
         for rule, check in RESOURCE_CHECKS.items():
             lines += [f"{rule}: {resource.urn}: {m}" for m in check(resource.type, props)]
     for rule, stack_check in STACK_CHECKS.items():
-        lines += [f"{rule}: {urn}: {m}" for urn, m in stack_check(resources)]
+        found = (
+            api_methods_have_authorizers(resources, public_routes)
+            if stack_check is api_methods_have_authorizers
+            else stack_check(resources)
+        )
+        lines += [f"{rule}: {urn}: {m}" for urn, m in found]
     return lines
