@@ -105,3 +105,10 @@ def test_all_violations_names_rule_and_resource():
         "log-groups-have-retention: urn:lg: retentionInDays is None: set a retention (days > 0)",
         "vpcs-have-flow-logs: urn:hub: VPC hub has no FlowLog",
     ]
+
+
+def test_all_violations_applies_the_public_routes_allow_list():
+    stack = _api("NONE", "GET", "health")
+    assert v.all_violations(stack, public_routes=["GET /health"]) == []
+    [line] = v.all_violations(stack)
+    assert line.startswith("api-methods-have-authorizers: urn:api-items-GET: method GET /health")
