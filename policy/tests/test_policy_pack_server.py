@@ -114,3 +114,15 @@ def test_pack_stack_rules_use_the_dependency_graph_and_the_public_routes_config(
     [advice] = diagnostics
     assert advice.policyName == "public-api-routes"
     assert advice.message.endswith("method GET /health is public (allowed by publicRoutes)")
+
+
+def _pins(path: Path) -> dict[str, str]:
+    lines = [line.split("#")[0].strip() for line in path.read_text().splitlines()]
+    return dict(line.split("==") for line in lines if "==" in line)
+
+
+def test_pack_virtualenv_pins_the_same_pulumi_and_pulumi_policy_as_the_tests():
+    pack = _pins(PACK / "requirements.txt")
+    root = PACK.parent
+    assert pack["pulumi"] == _pins(root / "requirements.txt")["pulumi"]
+    assert pack["pulumi-policy"] == _pins(root / "requirements-dev.txt")["pulumi-policy"]
