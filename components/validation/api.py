@@ -171,7 +171,7 @@ def parse_api(
 
 def check_alarm_topic_region(
     api: ApiConfig | None, spokes: Sequence[VpcConfig], problems: Problems
-):
+) -> None:
     """CloudWatch alarms notify only SNS topics in their own region (the API's spoke region)."""
     if api is None or api.alarm_topic_arn is None:
         return

@@ -21,6 +21,8 @@ def show(value: Any) -> str:
 
 
 class Problems:
+    """Every problem found so far, one line each: key path, value, what is wrong."""
+
     def __init__(self) -> None:
         self.items: list[str] = []
         # Every CIDR that parsed, by key path: overlaps are checked even when a sibling key is bad.
