@@ -1,0 +1,26 @@
+"""ItemsApiArgs: the component's interface, everything the items API is built from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi_aws as aws
+
+from components.api.contract import FUNCTION_CODE
+from components.config import ApiConfig
+from components.vpc import Vpc
+
+
+@dataclass(frozen=True)
+class ItemsApiArgs:
+    """Everything the API is built from; the config part comes from `hubspoke:api`."""
+
+    config: ApiConfig
+    spoke: Vpc
+    provider: aws.Provider
+    environment: str
+    account_id: str
+    log_retention_days: int
+    is_prod: bool
+    code_path: Path = FUNCTION_CODE

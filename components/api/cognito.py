@@ -1,0 +1,50 @@
+"""Who may call the API: a Cognito user pool (sign-in by email) and the browser app's client."""
+
+from __future__ import annotations
+
+import pulumi_aws as aws
+
+from components.api.scope import Scope
+
+
+def user_pool(scope: Scope) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolClient]:
+    physical = scope.physical
+    pool = aws.cognito.UserPool(
+        f"{scope.name}-users",
+        name=physical,
+        username_attributes=["email"],  # sign in with the email address
+        auto_verified_attributes=["email"],
+        password_policy={
+            "minimum_length": 12,
+            "require_lowercase": True,
+            "require_uppercase": True,
+            "require_numbers": True,
+            "require_symbols": True,
+            "temporary_password_validity_days": 3,
+        },
+        account_recovery_setting={
+            "recovery_mechanisms": [{"name": "verified_email", "priority": 1}]
+        },
+        deletion_protection="ACTIVE" if scope.args.is_prod else "INACTIVE",
+        tags=scope.tags("-users"),
+        opts=scope.stateful,
+    )
+    client = aws.cognito.UserPoolClient(
+        f"{scope.name}-web",
+        name=f"{physical}-web",
+        user_pool_id=pool.id,
+        generate_secret=False,  # a browser app cannot keep a secret
+        explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        prevent_user_existence_errors="ENABLED",
+        enable_token_revocation=True,
+        access_token_validity=60,
+        id_token_validity=60,
+        refresh_token_validity=30,
+        token_validity_units={
+            "access_token": "minutes",
+            "id_token": "minutes",
+            "refresh_token": "days",
+        },
+        opts=scope.child,
+    )
+    return pool, client

@@ -1,0 +1,119 @@
+"""ItemsApi: the one component of the items API; its parts are plain functions in this package."""
+
+from __future__ import annotations
+
+import pulumi
+
+from components.api.alarms import alarm_topic, metric_alarms
+from components.api.args import ItemsApiArgs
+from components.api.cognito import user_pool
+from components.api.function import (
+    cursor_secret,
+    function_log_group,
+    function_role,
+    function_security_group,
+    items_function,
+)
+from components.api.gateway import (
+    authorizer,
+    gateway_responses,
+    invoke_permission,
+    rest_api,
+    route_methods,
+)
+from components.api.scope import Scope
+from components.api.stage import (
+    access_log_group,
+    deployment,
+    logging_account,
+    method_settings,
+    stage,
+)
+from components.api.table import customer_key, items_table
+from components.api.uploads import upload_bucket
+
+
+class ItemsApi(pulumi.ComponentResource):
+    """The items API in a spoke: stateful parts protected in prod, every child on the spoke's
+    provider, nothing reachable from the internet except the API Gateway stage."""
+
+    api_url: pulumi.Output[str]
+    user_pool_id: pulumi.Output[str]
+    user_pool_client_id: pulumi.Output[str]
+    table_name: pulumi.Output[str]
+    bucket_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ItemsApiArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("hubspoke:app:ItemsApi", name, None, opts)
+        self.args = args
+        scope = Scope.of(self, name, args)
+
+        # Data: key, table, bucket
+        self.key = customer_key(scope)
+        self.table = items_table(scope, self.key)
+        self.bucket = upload_bucket(scope)
+
+        # Compute: cursor secret, security group, role, log group, function
+        self.cursor_secret = cursor_secret(scope, self.key)
+        self.security_group = function_security_group(scope)
+        self.role, self.role_policy = function_role(scope, self.table, self.bucket)
+        self.function_log_group = function_log_group(scope)
+        self.function = items_function(
+            scope,
+            key=self.key,
+            table=self.table,
+            bucket=self.bucket,
+            secret=self.cursor_secret,
+            security_group=self.security_group,
+            role=self.role,
+            role_policy=self.role_policy,
+            log_group=self.function_log_group,
+        )
+
+        # Identity and REST API: user pool, API, authorizer, routes, CORS, invoke permission
+        self.user_pool, self.user_pool_client = user_pool(scope)
+        self.rest_api = rest_api(scope)
+        self.authorizer = authorizer(scope, self.rest_api, self.user_pool)
+        routes = route_methods(scope, self.rest_api, self.authorizer, self.function)
+        self.methods, self.integrations = routes.methods, routes.integrations
+        self.preflight_responses = routes.preflight_responses
+        self.gateway_responses = gateway_responses(scope, self.rest_api)
+        invoke_permission(scope, self.rest_api, self.function)
+
+        # Deployment, stage, logs
+        account = logging_account(scope)
+        api_deployment = deployment(
+            scope,
+            self.rest_api,
+            self.authorizer,
+            [
+                *self.methods,
+                *self.integrations,
+                *self.preflight_responses,
+                *self.gateway_responses,
+            ],
+        )
+        self.access_log_group = access_log_group(scope)
+        self.stage = stage(scope, self.rest_api, api_deployment, self.access_log_group, account)
+        self.method_settings = method_settings(scope, self.rest_api, self.stage)
+
+        # Alarms
+        self.alarm_topic_arn = alarm_topic(scope, self.key)
+        self.alarms = metric_alarms(
+            scope, self.alarm_topic_arn, self.function, self.rest_api, self.stage
+        )
+
+        self.api_url = self.stage.invoke_url
+        self.user_pool_id = self.user_pool.id
+        self.user_pool_client_id = self.user_pool_client.id
+        self.table_name = self.table.name
+        self.bucket_name = self.bucket.id
+        self.register_outputs(
+            {
+                "api_url": self.api_url,
+                "user_pool_id": self.user_pool_id,
+                "user_pool_client_id": self.user_pool_client_id,
+                "table_name": self.table_name,
+                "bucket_name": self.bucket_name,
+            }
+        )

@@ -1,0 +1,103 @@
+"""The upload bucket and its settings: public access block, ownership, encryption, TLS-only policy,
+CORS for the configured origins, versioning (prod) and lifecycle rules."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_aws as aws
+
+from components.api.contract import CORS_MAX_AGE_SECONDS
+from components.api.policies import tls_only_bucket_policy
+from components.api.scope import Scope
+
+
+def upload_bucket(scope: Scope) -> aws.s3.Bucket:
+    """Private, TLS-only, encrypted upload bucket; browsers POST to it with presigned forms."""
+    name, args = scope.name, scope.args
+    bucket = aws.s3.Bucket(
+        f"{name}-uploads",
+        force_destroy=not args.is_prod,  # dev: `pulumi destroy` empties it; prod: never
+        tags=scope.tags("-uploads"),
+        opts=scope.stateful,
+    )
+    public_access = aws.s3.BucketPublicAccessBlock(
+        f"{name}-uploads",
+        bucket=bucket.id,
+        block_public_acls=True,
+        block_public_policy=True,
+        ignore_public_acls=True,
+        restrict_public_buckets=True,
+        opts=scope.child,
+    )
+    aws.s3.BucketOwnershipControls(
+        f"{name}-uploads",
+        bucket=bucket.id,
+        rule={"object_ownership": "BucketOwnerEnforced"},  # ACLs off
+        opts=scope.child,
+    )
+    # SSE-S3, not SSE-KMS: a presigned POST acts as the function's role, so SSE-KMS would
+    # need kms:GenerateDataKey for that role and bill a KMS request per upload, for the same
+    # AES-256 at rest; who may read the objects is decided by IAM and the policy below.
+    aws.s3.BucketServerSideEncryptionConfiguration(
+        f"{name}-uploads",
+        bucket=bucket.id,
+        rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
+        opts=scope.child,
+    )
+    aws.s3.BucketPolicy(
+        f"{name}-uploads",
+        bucket=bucket.id,
+        policy=bucket.arn.apply(lambda arn: json.dumps(tls_only_bucket_policy(arn))),
+        # S3 rejects a policy change while the public access block is being changed.
+        opts=scope.after(public_access),
+    )
+    aws.s3.BucketCorsConfiguration(
+        f"{name}-uploads",
+        bucket=bucket.id,
+        cors_rules=[
+            {
+                "allowed_methods": ["POST"],
+                "allowed_origins": list(args.config.cors_origins),
+                "allowed_headers": ["Content-Type"],
+                "expose_headers": ["ETag", "Location"],
+                "max_age_seconds": CORS_MAX_AGE_SECONDS,
+            }
+        ],
+        opts=scope.child,
+    )
+    rules: list[dict] = [
+        {
+            "id": "abort-incomplete-multipart-uploads",
+            "status": "Enabled",
+            "filter": {},  # the whole bucket
+            "abort_incomplete_multipart_upload": {"days_after_initiation": 1},
+        }
+    ]
+    versioning: list[pulumi.Resource] = []  # prod only
+    if args.is_prod:
+        versioning.append(
+            aws.s3.BucketVersioning(
+                f"{name}-uploads",
+                bucket=bucket.id,
+                versioning_configuration={"status": "Enabled"},
+                opts=scope.child,
+            )
+        )
+        # Versions overwritten or deleted are kept for recovery, not forever.
+        rules.append(
+            {
+                "id": "expire-noncurrent-versions",
+                "status": "Enabled",
+                "filter": {},
+                "noncurrent_version_expiration": {"noncurrent_days": 30},
+            }
+        )
+    aws.s3.BucketLifecycleConfiguration(
+        f"{name}-uploads",
+        bucket=bucket.id,
+        rules=rules,
+        opts=scope.after(*versioning),
+    )
+    return bucket

@@ -1,0 +1,32 @@
+"""The rules of the stack config, one module per section; `components/config.py` runs them.
+
+- `fields.py`    field parsers that record problems instead of raising (`Problems`, `as_cidr`, ...)
+- `accounts.py`  `hubspoke:accounts`
+- `network.py`   `hubspoke:hub`, `hubspoke:spokes`, and overlaps between all ranges
+- `dns.py`       `hubspoke:onPrem` (with its VPN) and `hubspoke:dns`
+- `api.py`       `hubspoke:api`
+
+They build the dataclasses of `components/config.py`, so that module imports them inside
+`parse()`, not at its top.
+"""
+
+from components.validation.accounts import parse_accounts
+from components.validation.api import check_alarm_topic_region, parse_api
+from components.validation.dns import parse_dns, parse_on_prem
+from components.validation.fields import MISSING, NS, Problems
+from components.validation.network import check_overlaps, parse_region, parse_spokes, parse_vpc
+
+__all__ = [
+    "MISSING",
+    "NS",
+    "Problems",
+    "check_alarm_topic_region",
+    "check_overlaps",
+    "parse_accounts",
+    "parse_api",
+    "parse_dns",
+    "parse_on_prem",
+    "parse_region",
+    "parse_spokes",
+    "parse_vpc",
+]

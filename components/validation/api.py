@@ -1,0 +1,186 @@
+"""`hubspoke:api`: the spoke that hosts the items API, its CORS origins, limits, uploads, alarms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from components.config import (
+    DEFAULT_UPLOAD_CONTENT_TYPES,
+    LAMBDA_PYTHON_RUNTIMES,
+    ApiConfig,
+    VpcConfig,
+)
+from components.validation.fields import (
+    MISSING,
+    NS,
+    Problems,
+    as_int,
+    as_list,
+    as_mapping,
+    as_str,
+    each,
+)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+_SNS_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+_MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
+
+
+def _origin(value: Any, path: str, problems: Problems) -> str | None:
+    text = as_str(value, path, problems)
+    if text is None:
+        return None
+    match = re.match(r"^(https?)://([a-z0-9.-]+)(:\d{1,5})?$", text)
+    if not match:
+        problems.add(path, text, "must be an origin: scheme://host[:port], no path or trailing /")
+        return None
+    scheme, host = match.group(1), match.group(2)
+    if scheme == "http" and host not in ("localhost", "127.0.0.1"):
+        problems.add(path, text, "must use https (http is allowed for localhost only)")
+        return None
+    return text
+
+
+def parse_api(
+    raw: Any, problems: Problems, spoke_names: set[str], spokes_ok: bool
+) -> ApiConfig | None:
+    path = f"{NS}api"
+    if raw is MISSING:
+        return None
+    obj = as_mapping(
+        raw, path, problems,
+        required=["spoke", "corsOrigins"],
+        optional=[
+            "throttle", "function", "uploadMaxBytes", "uploadContentTypes", "alarmTopicArn",
+            "alarmEmails",
+        ],
+    )  # fmt: skip
+    if obj is None:
+        return None
+    spoke = as_str(obj.get("spoke", MISSING), f"{path}.spoke", problems)
+    if spoke is not None and spokes_ok and spoke not in spoke_names:
+        known = ", ".join(sorted(spoke_names)) or "none"
+        problems.add(
+            f"{path}.spoke", spoke, f"is not the name of a spoke in {NS}spokes (known: {known})"
+        )
+    origins_raw = as_list(
+        obj.get("corsOrigins", MISSING), f"{path}.corsOrigins", problems, min_items=1
+    )
+    origins = each(origins_raw, f"{path}.corsOrigins", lambda v, p: _origin(v, p, problems))
+    throttle = (
+        as_mapping(
+            obj.get("throttle", {}),
+            f"{path}.throttle",
+            problems,
+            required=[],
+            optional=["rateLimit", "burstLimit"],
+        )
+        or {}
+    )
+    # API Gateway's account-level default is 10,000 rps / 5,000 burst; a stage cannot exceed it.
+    rate = as_int(throttle.get("rateLimit", 50), f"{path}.throttle.rateLimit", problems, 1, 10_000)
+    burst = as_int(
+        throttle.get("burstLimit", 100), f"{path}.throttle.burstLimit", problems, 1, 5_000
+    )
+    fn = as_mapping(
+        obj.get("function", {}), f"{path}.function", problems, required=[],
+        optional=["memoryMb", "timeoutSeconds", "reservedConcurrency", "runtime"],
+    ) or {}  # fmt: skip
+    memory = as_int(fn.get("memoryMb", 256), f"{path}.function.memoryMb", problems, 128, 10_240)
+    # API Gateway's integration timeout is 29 s by default: a longer function only times out there.
+    timeout = as_int(
+        fn.get("timeoutSeconds", 10), f"{path}.function.timeoutSeconds", problems, 1, 29
+    )
+    reserved = None
+    if fn.get("reservedConcurrency") is not None:
+        reserved = as_int(
+            fn["reservedConcurrency"], f"{path}.function.reservedConcurrency", problems, 1, 1000
+        )
+    runtime = fn.get("runtime", LAMBDA_PYTHON_RUNTIMES[-1])
+    if runtime not in LAMBDA_PYTHON_RUNTIMES:
+        problems.add(
+            f"{path}.function.runtime",
+            runtime,
+            f"is not supported (allowed: {', '.join(LAMBDA_PYTHON_RUNTIMES)})",
+        )
+    # A presigned POST can carry at most 5 GB (S3 PostObject).
+    max_bytes = as_int(
+        obj.get("uploadMaxBytes", 10 * 1024 * 1024),
+        f"{path}.uploadMaxBytes",
+        problems,
+        1,
+        5 * 1024**3,
+    )
+    content_types = []
+    for i, value in enumerate(
+        as_list(
+            obj.get("uploadContentTypes", list(DEFAULT_UPLOAD_CONTENT_TYPES)),
+            f"{path}.uploadContentTypes",
+            problems,
+            min_items=1,
+        )
+        or []
+    ):
+        if isinstance(value, str) and _MEDIA_TYPE.match(value):
+            content_types.append(value)
+        else:
+            problems.add(
+                f"{path}.uploadContentTypes[{i}]",
+                value,
+                "is not a media type (type/subtype in lowercase, e.g. image/png)",
+            )
+    topic = obj.get("alarmTopicArn")
+    if topic is not None and not (isinstance(topic, str) and _SNS_ARN.match(topic)):
+        problems.add(f"{path}.alarmTopicArn", topic, "is not an SNS topic ARN")
+    emails = []
+    for i, value in enumerate(
+        as_list(obj.get("alarmEmails", []), f"{path}.alarmEmails", problems) or []
+    ):
+        if isinstance(value, str) and _EMAIL.match(value):
+            emails.append(value)
+        else:
+            problems.add(f"{path}.alarmEmails[{i}]", value, "is not an email address")
+    if topic is not None and emails:
+        problems.add(
+            f"{path}.alarmEmails",
+            emails,
+            f"cannot be used with {path}.alarmTopicArn (subscribe the addresses to that topic)",
+        )
+    if (
+        None in (spoke, rate, burst, memory, timeout, max_bytes)
+        or runtime not in LAMBDA_PYTHON_RUNTIMES
+    ):
+        return None
+    return ApiConfig(
+        spoke=spoke,
+        cors_origins=origins,
+        throttle_rate_limit=float(rate),
+        throttle_burst_limit=burst,
+        memory_mb=memory,
+        timeout_seconds=timeout,
+        reserved_concurrency=reserved,
+        runtime=runtime,
+        upload_max_bytes=max_bytes,
+        alarm_topic_arn=topic,
+        alarm_emails=tuple(emails),
+        upload_content_types=tuple(content_types) or DEFAULT_UPLOAD_CONTENT_TYPES,
+    )
+
+
+def check_alarm_topic_region(
+    api: ApiConfig | None, spokes: Sequence[VpcConfig], problems: Problems
+) -> None:
+    """CloudWatch alarms notify only SNS topics in their own region (the API's spoke region)."""
+    if api is None or api.alarm_topic_arn is None:
+        return
+    spoke = next((s for s in spokes if s.name == api.spoke), None)
+    topic_region = api.alarm_topic_arn.split(":")[3]
+    if spoke is not None and topic_region != spoke.region:
+        problems.add(
+            f"{NS}api.alarmTopicArn",
+            api.alarm_topic_arn,
+            f"is in {topic_region}; alarms of the API in {spoke.region} (spoke {spoke.name}) can "
+            "only notify a topic in the same region",
+        )

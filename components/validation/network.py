@@ -1,0 +1,141 @@
+"""`hubspoke:hub` and `hubspoke:spokes`: each VPC's account, region, CIDR, AZs and NAT, and no two
+ranges of the stack (hub, spokes, on-prem) overlapping."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from components.config import (
+    MAX_AZ_COUNT,
+    NAT_STRATEGIES,
+    REGION_AZ_COUNTS,
+    VPC_MAX_PREFIX,
+    VPC_MIN_PREFIX,
+    VPC_RANGES,
+    Account,
+    VpcConfig,
+)
+from components.layout import layout_problem
+from components.validation.fields import (
+    MISSING,
+    NS,
+    Problems,
+    as_cidr,
+    as_int,
+    as_list,
+    as_mapping,
+    as_str,
+)
+
+_SPOKE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,22}[a-z0-9]$")
+
+
+def parse_region(value: Any, path: str, problems: Problems) -> str | None:
+    region = as_str(value, path, problems)
+    if region is not None and region not in REGION_AZ_COUNTS:
+        problems.add(path, region, "is not a known AWS region")
+        return None
+    return region
+
+
+def parse_vpc(
+    raw: Any,
+    path: str,
+    problems: Problems,
+    *,
+    name: str | None,
+    default_region: str | None,
+    accounts: Mapping[str, Account],
+    accounts_ok: bool,
+) -> VpcConfig | None:
+    keys = ["account", "cidr"]
+    optional = ["azCount", "natGateways", "region"]
+    if name is None:
+        keys = ["name", *keys]
+    obj = as_mapping(raw, path, problems, required=keys, optional=optional)
+    if obj is None:
+        return None
+    if name is None:
+        name = as_str(obj.get("name", MISSING), f"{path}.name", problems)
+        if name is not None and not _SPOKE_NAME.match(name):
+            problems.add(
+                f"{path}.name", name, "must be 2-24 lowercase letters, digits or - (a DNS label)"
+            )
+            name = None
+    account = as_str(obj.get("account", MISSING), f"{path}.account", problems)
+    if account is not None and accounts_ok and account not in accounts:
+        known = ", ".join(sorted(accounts)) or "none"
+        problems.add(f"{path}.account", account, f"is not a key of {NS}accounts (known: {known})")
+        account = None
+    cidr = as_cidr(obj.get("cidr", MISSING), f"{path}.cidr", problems)
+    if cidr is not None and not VPC_MIN_PREFIX <= cidr.prefixlen <= VPC_MAX_PREFIX:
+        problems.add(
+            f"{path}.cidr",
+            str(cidr),
+            f"must be /{VPC_MIN_PREFIX} to /{VPC_MAX_PREFIX} (AWS VPC limits)",
+        )
+        cidr = None
+    elif cidr is not None and not any(cidr.subnet_of(r) for r in VPC_RANGES):
+        allowed = ", ".join(map(str, VPC_RANGES))
+        problems.add(f"{path}.cidr", str(cidr), f"is not inside a private range ({allowed})")
+        cidr = None
+    region = default_region
+    if "region" in obj:
+        region = parse_region(obj["region"], f"{path}.region", problems)
+    az_count = 2
+    if "azCount" in obj:
+        offered = REGION_AZ_COUNTS.get(region or "", MAX_AZ_COUNT)
+        parsed = as_int(obj["azCount"], f"{path}.azCount", problems, 2, min(offered, MAX_AZ_COUNT))
+        az_count = parsed if parsed is not None else 2
+    nat: str = "none"
+    if "natGateways" in obj:
+        nat = obj["natGateways"]
+        if nat not in NAT_STRATEGIES:
+            problems.add(
+                f"{path}.natGateways",
+                nat,
+                f"is not a NAT strategy (allowed: {', '.join(NAT_STRATEGIES)})",
+            )
+    if cidr is not None:
+        reason = layout_problem(cidr, az_count)
+        if reason:
+            problems.add(f"{path}.cidr", str(cidr), reason)
+            cidr = None
+    if None in (name, account, cidr, region) or nat not in NAT_STRATEGIES:
+        return None
+    return VpcConfig(
+        name=name, account=account, region=region, cidr=cidr, az_count=az_count,
+        nat_gateways=nat, config_path=path,
+    )  # fmt: skip
+
+
+def parse_spokes(raw: Any, problems: Problems, **kw: Any) -> tuple[VpcConfig, ...]:
+    path = f"{NS}spokes"
+    items = as_list(raw, path, problems) if raw is not MISSING else []
+    spokes: list[VpcConfig] = []
+    first_index: dict[str, int] = {}
+    for i, item in enumerate(items or []):
+        spoke = parse_vpc(item, f"{path}[{i}]", problems, name=None, **kw)
+        raw_name = item.get("name") if isinstance(item, Mapping) else None
+        if isinstance(raw_name, str):
+            if raw_name in first_index:
+                problems.add(
+                    f"{path}[{i}].name",
+                    raw_name,
+                    f"duplicates {path}[{first_index[raw_name]}].name",
+                )
+                continue
+            first_index[raw_name] = i
+        if spoke is not None:
+            spokes.append(spoke)
+    return tuple(spokes)
+
+
+def check_overlaps(problems: Problems) -> None:
+    """Overlapping ranges cannot peer or route: reject them before AWS does."""
+    for i, (path, cidr) in enumerate(problems.cidrs):
+        for other_path, other in problems.cidrs[:i]:
+            if cidr.overlaps(other):
+                problems.add(path, str(cidr), f"overlaps {other_path} {other}")

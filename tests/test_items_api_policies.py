@@ -1,0 +1,56 @@
+"""The items API's policy documents as pure functions (components/api/policies.py), no mocks."""
+
+from __future__ import annotations
+
+from components.api.policies import (
+    XRAY_ACTIONS,
+    function_policy,
+    key_policy,
+    service_trust_policy,
+    tls_only_bucket_policy,
+)
+
+ACCOUNT = "222222222222"
+TABLE = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/items"
+BUCKET = "arn:aws:s3:::items-uploads"
+
+
+def test_function_policy_grants_only_that_table_its_index_and_the_upload_prefix():
+    resources = {s["Sid"]: s["Resource"] for s in function_policy(TABLE, BUCKET)["Statement"]}
+    assert resources == {
+        "ItemsTable": TABLE,
+        "ItemsIndex": f"{TABLE}/index/GSI1",
+        "PresignedUploads": f"{BUCKET}/uploads/*",
+        "Tracing": "*",
+    }
+    tracing = next(s for s in function_policy(TABLE, BUCKET)["Statement"] if s["Resource"] == "*")
+    assert tracing["Action"] == list(XRAY_ACTIONS)  # the only wildcard resource: X-Ray's
+
+
+def test_trust_policy_names_the_source_account_only_when_given():
+    (plain,) = service_trust_policy("lambda.amazonaws.com")["Statement"]
+    (scoped,) = service_trust_policy("apigateway.amazonaws.com", source_account=ACCOUNT)[
+        "Statement"
+    ]
+    assert plain == {
+        "Effect": "Allow",
+        "Principal": {"Service": "lambda.amazonaws.com"},
+        "Action": "sts:AssumeRole",
+    }
+    assert scoped["Principal"] == {"Service": "apigateway.amazonaws.com"}
+    assert scoped["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+
+def test_key_policy_lets_cloudwatch_use_the_key_only_for_this_account():
+    statements = {s["Sid"]: s for s in key_policy(ACCOUNT)["Statement"]}
+    assert statements["AccountAdministers"]["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
+    cloudwatch = statements["CloudWatchAlarmsPublish"]
+    assert cloudwatch["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    assert cloudwatch["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
+
+
+def test_bucket_policy_denies_plain_http_to_the_bucket_and_its_objects():
+    (deny,) = tls_only_bucket_policy(BUCKET)["Statement"]
+    assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "s3:*")
+    assert deny["Resource"] == [BUCKET, f"{BUCKET}/*"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
