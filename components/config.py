@@ -240,8 +240,11 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackCon
     spokes = parse_spokes(raw.get("spokes", MISSING), problems, **kw)
     on_prem = parse_on_prem(raw.get("onPrem", MISSING), problems)
     dns = parse_dns(raw.get("dns", MISSING), problems, on_prem)
+    spokes_raw = raw.get("spokes")
     spoke_names = {
-        s["name"] for s in raw.get("spokes") or [] if isinstance(s, Mapping) and "name" in s
+        s["name"]
+        for s in (spokes_raw if isinstance(spokes_raw, list) else [])
+        if isinstance(s, Mapping) and isinstance(s.get("name"), str)
     }
     api = parse_api(
         raw.get("api", MISSING), problems, spoke_names, isinstance(raw.get("spokes"), list)

@@ -6,7 +6,7 @@ import copy
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.config import ConfigError, parse
@@ -282,3 +282,45 @@ def test_any_cidr_text_gives_a_result_or_a_config_error(text):
         assert all(p.startswith("hubspoke:") or p.startswith("aws:") for p in err.problems)
     else:
         assert str(parsed.spokes[0].cidr) == text
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-5, 70000)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
+    | st.sampled_from(["10.0.0.0/16", "app", "network", "eu-west-1", "perAz", "corp.example.com"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _paths(value, (*prefix, i))
+
+
+@settings(max_examples=400)
+@given(data=st.data())
+def test_any_value_anywhere_gives_a_result_or_a_config_error(data):
+    """Whatever a user types at whatever key, the answer is a config error, never a crash."""
+    cfg = raw(data.draw(st.sampled_from(["dev", "prod"])))
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from([p for p in _paths(cfg) if p]))
+        parent = cfg
+        for key in path[:-1]:
+            parent = parent[key]
+        parent[path[-1]] = data.draw(JSON_VALUES)
+    try:
+        parse(cfg, stack="test", region="eu-west-1")
+    except ConfigError as err:
+        assert err.problems
+        assert all(p.startswith(("hubspoke:", "aws:")) for p in err.problems)
