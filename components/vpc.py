@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import NatStrategy
+from components.iam import service_trust_policy
 from components.layout import subnet_cidr
 from components.naming import log_group_name, resource_tags
 
@@ -182,18 +183,7 @@ class Vpc(pulumi.ComponentResource):
         flow_role = aws.iam.Role(
             f"{name}-flow-logs",
             assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            # Confused-deputy guard: only flow logs of this account may use it.
-                            "Condition": {"StringEquals": {"aws:SourceAccount": args.account_id}},
-                        }
-                    ],
-                }
+                service_trust_policy("vpc-flow-logs.amazonaws.com", source_account=args.account_id)
             ),
             tags=tags("-flow-logs"),
             opts=child,

@@ -6,9 +6,9 @@ from components.api.policies import (
     XRAY_ACTIONS,
     function_policy,
     key_policy,
-    service_trust_policy,
     tls_only_bucket_policy,
 )
+from components.iam import service_trust_policy
 
 ACCOUNT = "222222222222"
 TABLE = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/items"

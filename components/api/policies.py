@@ -68,18 +68,6 @@ def tls_only_bucket_policy(bucket_arn: str) -> dict:
     }
 
 
-def service_trust_policy(service: str, source_account: str | None = None) -> dict:
-    """A role's trust policy for one AWS service, optionally only on behalf of one account."""
-    statement: dict = {
-        "Effect": "Allow",
-        "Principal": {"Service": service},
-        "Action": "sts:AssumeRole",
-    }
-    if source_account is not None:
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
-    return {"Version": "2012-10-17", "Statement": [statement]}
-
-
 def function_policy(table_arn: str, bucket_arn: str) -> dict:
     """The function role's inline policy: that table, its index, that bucket's upload prefix."""
     return {
