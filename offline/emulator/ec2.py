@@ -337,6 +337,12 @@ def _require_log_group(ctx: Ctx, destination: str) -> None:
 
 def _peering(ctx: Ctx, peering_id: str) -> dict[str, Any]:
     found = ctx.client("ec2").describe_vpc_peering_connections(VpcPeeringConnectionIds=[peering_id])
+    if not found["VpcPeeringConnections"]:
+        # What AWS answers to an account that is neither side of the peering.
+        raise EmulatorRejected(
+            f"InvalidVpcPeeringConnectionId.NotFound: peering {peering_id} does not exist in "
+            f"account {ctx.account_id} {ctx.region}"
+        )
     return found["VpcPeeringConnections"][0]
 
 

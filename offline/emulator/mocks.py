@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import boto3
 import botocore.exceptions
@@ -61,6 +61,8 @@ class EmulatorMocks(FakeAws):
     # What the emulator layer records for calls moto lacks (e.g. RAM associations).
     extra: dict[str, Any] = field(default_factory=dict)
 
+    _running: ClassVar[EmulatorMocks | None] = None
+
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
         self._mock = mock_aws()
@@ -72,14 +74,20 @@ class EmulatorMocks(FakeAws):
 
     def start(self) -> EmulatorMocks:
         if not self._active:
+            # moto's state is process-wide and starting a mock resets it: two live emulators
+            # would wipe each other's resources.
+            if EmulatorMocks._running is not None:
+                raise RuntimeError("another EmulatorMocks is running; stop it first")
             self._mock.start()
             self._active = True
+            EmulatorMocks._running = self
         return self
 
     def stop(self) -> None:
         if self._active:
             self._mock.stop()
             self._active = False
+            EmulatorMocks._running = None
 
     def __enter__(self) -> EmulatorMocks:
         return self.start()
@@ -127,8 +135,12 @@ class EmulatorMocks(FakeAws):
         if roles:
             session = base
             for role in roles:  # chained roles, in order, as the provider does
+                arn = role.get("roleArn") or role.get("role_arn")
+                session_name = role.get("sessionName") or role.get("session_name") or "pulumi"
+                if not arn:
+                    raise EmulatorRejected(f"provider {name}: an assumeRoles entry has no roleArn")
                 creds = session.client("sts", region_name=region).assume_role(
-                    RoleArn=role["roleArn"], RoleSessionName=role.get("sessionName") or "pulumi"
+                    RoleArn=arn, RoleSessionName=session_name
                 )["Credentials"]
                 session = self._session(
                     None,

@@ -1,0 +1,64 @@
+"""Fixtures for the emulator tests: a stack deployed into moto, and small standalone programs."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from offline.emulator import EmulatorMocks
+from offline.runner import RunResult, run
+
+
+@pytest.fixture
+def emulator() -> Iterator[EmulatorMocks]:
+    with EmulatorMocks() as emu:
+        yield emu
+
+
+ProgramRunner = Callable[[str], RunResult]
+
+
+@pytest.fixture
+def run_program(emulator: EmulatorMocks, tmp_path: Path) -> ProgramRunner:
+    """Run a small Pulumi program under the emulator, in eu-west-1, after the PROVIDERS preamble
+    (providers `hub`, `spoke`, `other` in three accounts, and `on(provider)` for options)."""
+
+    def _run(source: str, *, preview: bool = False) -> RunResult:
+        program = tmp_path / "program.py"
+        program.write_text(PROVIDERS + textwrap.dedent(source))
+        return run(
+            "test",
+            config={"aws:region": "eu-west-1"},
+            program=program,
+            mocks=emulator,
+            preview=preview,
+        )
+
+    return _run
+
+
+# Providers for standalone programs: three accounts, as in Pulumi.prod.yaml.
+PROVIDERS = """
+import json
+import pulumi
+import pulumi_aws as aws
+
+def provider(name, account, region="eu-west-1"):
+    return aws.Provider(
+        name,
+        region=region,
+        allowed_account_ids=[account],
+        assume_roles=[aws.ProviderAssumeRoleArgs(
+            role_arn=f"arn:aws:iam::{account}:role/hubspoke-deploy", session_name="test")],
+    )
+
+hub = provider("hub", "111122223333")
+spoke = provider("spoke", "444455556666")
+other = provider("other", "777788889999")
+
+def on(p, **kw):
+    return pulumi.ResourceOptions(provider=p, **kw)
+"""
