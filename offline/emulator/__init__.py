@@ -4,7 +4,14 @@ Importing this package registers every mapping (one module per AWS service famil
 types are `RESOURCES`' keys, listed in docs/emulator.md.
 """
 
-from offline.emulator import ec2, invokes, logs_iam  # noqa: F401  (registers the mappings)
+from offline.emulator import (  # noqa: F401  (importing registers the mappings)
+    ec2,
+    ec2_security_vpn,
+    invokes,
+    logs_iam,
+    ram,
+    route53,
+)
 from offline.emulator.mocks import EmulatorMocks
 from offline.emulator.registry import INVOKES, RESOURCES, EmulatorRejected
 

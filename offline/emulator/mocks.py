@@ -195,9 +195,18 @@ class EmulatorMocks(FakeAws):
             ctx = self.context(args.provider)
             try:
                 resource_id, computed = mapping(ctx, args.name, args.inputs)
-            except (botocore.exceptions.ClientError, botocore.exceptions.ParamValidationError) as e:
+            except (
+                botocore.exceptions.ClientError,
+                botocore.exceptions.ParamValidationError,
+                ValueError,  # an input AWS would refuse as malformed (checked by the mapping)
+            ) as e:
                 raise EmulatorRejected(
                     f"{args.typ} '{args.name}' (account {ctx.account_id}, {ctx.region}): {e}"
+                ) from e
+            except NotImplementedError as e:
+                raise EmulatorRejected(
+                    f"{args.typ} '{args.name}': moto {e} (the mapping must check and record "
+                    "this call itself)"
                 ) from e
             except EmulatorRejected as e:
                 raise EmulatorRejected(
