@@ -13,21 +13,19 @@ from collections.abc import Callable, Sequence
 def cmd_deploy(args: argparse.Namespace) -> int:
     """Deploy a stack file into the in-process emulator and print the summary."""
     from offline.deploy import deploy, summary
-    from offline.emulator import EmulatorRejected
+    from offline.emulator import EmulatorMocks, EmulatorRejected
 
-    try:
-        result, emulator = deploy(args.stack)
-    except EmulatorRejected as e:
-        print(f"error: the emulator rejected {e}", file=sys.stderr)
-        return 1
-    try:
+    with EmulatorMocks() as emulator:
+        try:
+            result = deploy(args.stack, emulator)
+        except EmulatorRejected as e:
+            print(f"error: the emulator rejected {e}", file=sys.stderr)
+            return 1
         print(summary(result, emulator))
         if args.serve:
             print("\n--serve: the local API gateway is not part of this build yet", file=sys.stderr)
             return 2
         return 0
-    finally:
-        emulator.stop()
 
 
 def add_deploy(sub: argparse._SubParsersAction) -> None:

@@ -19,12 +19,9 @@ from offline.mocks import PROVIDER_TYPE, Registration
 from offline.runner import RunResult, run
 
 
-def deploy(
-    stack: str = "dev", emulator: EmulatorMocks | None = None
-) -> tuple[RunResult, EmulatorMocks]:
-    """Deploy `stack` into `emulator` (a new one by default, left running for the caller)."""
-    emulator = (emulator or EmulatorMocks()).start()
-    return run(stack, mocks=emulator), emulator
+def deploy(stack: str, emulator: EmulatorMocks) -> RunResult:
+    """Deploy `stack` into a running `emulator`; its state stays readable until it stops."""
+    return run(stack, mocks=emulator.start())
 
 
 def _component_of(resource: Registration, by_urn: dict[str, Registration]) -> str:

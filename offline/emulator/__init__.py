@@ -5,12 +5,18 @@ types are `RESOURCES`' keys, listed in docs/emulator.md.
 """
 
 from offline.emulator import (  # noqa: F401  (importing registers the mappings)
+    apigateway,
+    compute,
+    data,
     ec2,
     ec2_security_vpn,
+    identity,
     invokes,
     logs_iam,
+    notify,
     ram,
     route53,
+    storage,
 )
 from offline.emulator.mocks import EmulatorMocks
 from offline.emulator.registry import INVOKES, RESOURCES, EmulatorRejected

@@ -135,3 +135,56 @@ def _seed_public_parameter(ctx: Ctx, name: str, value: str) -> None:
             data_type="text",
         )
     )
+
+
+def _one_or_list(values: list[Any]) -> Any:
+    """The provider writes a single value as a string, several as a list."""
+    values = list(values)
+    return values[0] if len(values) == 1 else values
+
+
+@invoke("aws:iam/getPolicyDocument:getPolicyDocument")
+def policy_document(ctx: Ctx, args: Inputs) -> dict[str, Any]:
+    """Rendered locally, as the provider does (no AWS call); moto's IAM grammar checks it when
+    the document is used by a policy."""
+    statements = []
+    for s in args.get("statements") or []:
+        effect = s.get("effect") or "Allow"
+        if effect not in ("Allow", "Deny"):
+            raise ValueError(f"getPolicyDocument: effect {effect!r} is not Allow or Deny")
+        out: dict[str, Any] = {}
+        if s.get("sid"):
+            out["Sid"] = s["sid"]
+        out["Effect"] = effect
+        for key, name in (
+            ("actions", "Action"),
+            ("notActions", "NotAction"),
+            ("resources", "Resource"),
+            ("notResources", "NotResource"),
+        ):
+            if s.get(key):
+                out[name] = _one_or_list(s[key])
+        for key, name in (("principals", "Principal"), ("notPrincipals", "NotPrincipal")):
+            if s.get(key):
+                principals: dict[str, Any] = {}
+                for p in s[key]:
+                    if p["type"] == "*":
+                        principals = "*"  # type: ignore[assignment]
+                        break
+                    principals[p["type"]] = _one_or_list(p["identifiers"])
+                out[name] = principals
+        if s.get("conditions"):
+            conditions: dict[str, dict[str, Any]] = {}
+            for c in s["conditions"]:
+                conditions.setdefault(c["test"], {})[c["variable"]] = _one_or_list(c["values"])
+            out["Condition"] = conditions
+        statements.append(out)
+    document = {"Version": args.get("version") or "2012-10-17", "Statement": statements}
+    if args.get("policyId"):
+        document = {"Version": document["Version"], "Id": args["policyId"], **document}
+    rendered = json.dumps(document, indent=2)
+    return {
+        "id": str(abs(hash(rendered))),
+        "json": rendered,
+        "minifiedJson": json.dumps(document, separators=(",", ":")),
+    }

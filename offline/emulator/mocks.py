@@ -32,6 +32,20 @@ MOTO_DEFAULT_ACCOUNT = "123456789012"
 _FAKE_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"  # pulumi's marker for a secret value
+
+
+def unsecret(value: Any) -> Any:
+    """Inputs as AWS receives them: secret markers removed (the engine keeps them in state)."""
+    if isinstance(value, dict):
+        if _SECRET_SIG in value and "value" in value:
+            return unsecret(value["value"])
+        return {k: unsecret(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unsecret(v) for v in value]
+    return value
+
+
 def _decode(value: Any) -> Any:
     """Provider inputs arrive JSON-encoded (lists and maps as strings)."""
     if isinstance(value, str) and value[:1] in "[{":
@@ -194,7 +208,7 @@ class EmulatorMocks(FakeAws):
                 )
             ctx = self.context(args.provider)
             try:
-                resource_id, computed = mapping(ctx, args.name, args.inputs)
+                resource_id, computed = mapping(ctx, args.name, unsecret(args.inputs))
             except (
                 botocore.exceptions.ClientError,
                 botocore.exceptions.ParamValidationError,
@@ -226,4 +240,4 @@ class EmulatorMocks(FakeAws):
             raise NotImplementedError(f"the emulator does not answer the invoke {args.token}")
         self.start()
         with self._lock:
-            return answer(self.context(args.provider), args.args)
+            return answer(self.context(args.provider), unsecret(args.args))
