@@ -1,6 +1,6 @@
 """The main job: deploy a stack file into the in-process emulator and print what `pulumi up` would.
 
-    python -m offline deploy [--stack dev]
+    python -m offline deploy [--stack dev] [--serve --port 8787]
 
 Runs the real `__main__.py` with the real `Pulumi.<stack>.yaml` under `EmulatorMocks`: every
 resource is created in moto, in its provider's account and region, and AWS-side validation
@@ -15,8 +15,9 @@ from importlib.metadata import version
 from typing import Any
 
 from offline.emulator import EmulatorMocks
+from offline.gateway import DeployedApi, Handler, LocalGateway
 from offline.mocks import PROVIDER_TYPE, Registration
-from offline.runner import RunResult, run
+from offline.runner import RunResult, run, stack_config
 
 
 def deploy(stack: str, emulator: EmulatorMocks) -> RunResult:
@@ -90,3 +91,36 @@ def summary(result: RunResult, emulator: EmulatorMocks) -> str:
         f"Resources: + {created} created in {len(accounts)} account(s) {', '.join(accounts)}",
     ]
     return "\n".join(lines)
+
+
+REST_API = "aws:apigateway/restApi:RestApi"
+STAGE = "aws:apigateway/stage:Stage"
+
+
+def cors_origins(stack: str) -> list[str]:
+    """The stack file's `hubspoke:api.corsOrigins` (the origins the API answers preflights for)."""
+    api = stack_config(stack).get("hubspoke:api") or {}
+    return list(api.get("corsOrigins") or [])
+
+
+def start_gateway(
+    result: RunResult,
+    emulator: EmulatorMocks,
+    *,
+    handler: Handler | str,
+    cors: list[str],
+    port: int = 0,
+) -> LocalGateway:
+    """Serve the (one) REST API stage the run deployed, on 127.0.0.1:`port`."""
+    apis = result.of_type(REST_API)
+    if len(apis) != 1:
+        raise LookupError(f"the stack registers {len(apis)} REST APIs; --serve needs exactly one")
+    api = apis[0]
+    stages = [s for s in result.of_type(STAGE) if s.inputs.get("restApi") == api.id]
+    if not stages:
+        raise LookupError(f"REST API {api.name} has no stage to serve")
+    ctx = emulator.context(api.provider)
+    deployed = DeployedApi.read(ctx, api.id, stages[0].inputs["stageName"])
+    gateway = LocalGateway(emulator, deployed, default_handler=handler, cors_origins=cors)
+    gateway.serve(port)
+    return gateway

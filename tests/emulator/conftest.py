@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from emulator_programs import PROVIDERS
 
 from offline.emulator import EmulatorMocks
 from offline.runner import RunResult, run
@@ -38,27 +39,3 @@ def run_program(emulator: EmulatorMocks, tmp_path: Path) -> ProgramRunner:
         )
 
     return _run
-
-
-# Providers for standalone programs: three accounts, as in Pulumi.prod.yaml.
-PROVIDERS = """
-import json
-import pulumi
-import pulumi_aws as aws
-
-def provider(name, account, region="eu-west-1"):
-    return aws.Provider(
-        name,
-        region=region,
-        allowed_account_ids=[account],
-        assume_roles=[aws.ProviderAssumeRoleArgs(
-            role_arn=f"arn:aws:iam::{account}:role/hubspoke-deploy", session_name="test")],
-    )
-
-hub = provider("hub", "111122223333")
-spoke = provider("spoke", "444455556666")
-other = provider("other", "777788889999")
-
-def on(p, **kw):
-    return pulumi.ResourceOptions(provider=p, **kw)
-"""
