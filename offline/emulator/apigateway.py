@@ -169,6 +169,67 @@ def integration(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     return f"agi-{inputs['restApi']}-{inputs['resourceId']}-{inputs['httpMethod']}", {}
 
 
+@resource("aws:apigateway/methodResponse:MethodResponse")
+def method_response(ctx: Ctx, name: str, inputs: Inputs) -> Created:
+    kwargs: dict[str, Any] = {
+        "restApiId": inputs["restApi"],
+        "resourceId": inputs["resourceId"],
+        "httpMethod": inputs["httpMethod"],
+        "statusCode": str(inputs["statusCode"]),
+    }
+    if inputs.get("responseParameters"):
+        kwargs["responseParameters"] = {k: bool(v) for k, v in inputs["responseParameters"].items()}
+    if inputs.get("responseModels"):
+        kwargs["responseModels"] = dict(inputs["responseModels"])
+    ctx.client("apigateway").put_method_response(**kwargs)
+    return (
+        f"agmr-{inputs['restApi']}-{inputs['resourceId']}-{inputs['httpMethod']}-"
+        f"{inputs['statusCode']}",
+        {},
+    )
+
+
+@resource("aws:apigateway/integrationResponse:IntegrationResponse")
+def integration_response(ctx: Ctx, name: str, inputs: Inputs) -> Created:
+    """AWS: the method response for the status code must exist first."""
+    apigw = ctx.client("apigateway")
+    status = str(inputs["statusCode"])
+    method = apigw.get_method(
+        restApiId=inputs["restApi"],
+        resourceId=inputs["resourceId"],
+        httpMethod=inputs["httpMethod"],
+    )
+    declared = method.get("methodResponses") or {}
+    if status not in declared:
+        raise EmulatorRejected(
+            f"NotFoundException: no MethodResponse {status} for {inputs['httpMethod']}: create it "
+            "before the IntegrationResponse"
+        )
+    for key in inputs.get("responseParameters") or {}:
+        header = key.removeprefix("method.response.")
+        if key.startswith("method.response.") and key not in (
+            declared[status].get("responseParameters") or {}
+        ):
+            raise EmulatorRejected(f"{header} is not declared by the MethodResponse {status}")
+    kwargs: dict[str, Any] = {
+        "restApiId": inputs["restApi"],
+        "resourceId": inputs["resourceId"],
+        "httpMethod": inputs["httpMethod"],
+        "statusCode": status,
+    }
+    for key in ("selectionPattern", "contentHandling"):
+        if inputs.get(key):
+            kwargs[key] = inputs[key]
+    for key in ("responseParameters", "responseTemplates"):
+        if inputs.get(key):
+            kwargs[key] = dict(inputs[key])
+    apigw.put_integration_response(**kwargs)
+    return (
+        f"agir-{inputs['restApi']}-{inputs['resourceId']}-{inputs['httpMethod']}-{status}",
+        {},
+    )
+
+
 @resource("aws:apigateway/response:Response")
 def gateway_response(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     kwargs: dict[str, Any] = {

@@ -233,3 +233,19 @@ def test_an_alarm_action_on_a_missing_topic_is_rejected(run_program):
     )
     with pytest.raises(EmulatorRejected, match=r"'errors'.*no such SNS topic"):
         run_program(program)
+
+
+def test_an_integration_response_before_its_method_response_is_rejected(run_program):
+    with pytest.raises(EmulatorRejected, match=r"'cors-200'.*no MethodResponse 200"):
+        run_program(
+            """
+api = aws.apigateway.RestApi("api", opts=on(spoke))
+options = aws.apigateway.Method("cors", rest_api=api.id, resource_id=api.root_resource_id,
+    http_method="OPTIONS", authorization="NONE", opts=on(spoke))
+mock = aws.apigateway.Integration("cors", rest_api=api.id, resource_id=api.root_resource_id,
+    http_method="OPTIONS", type="MOCK", opts=on(spoke, depends_on=[options]))
+aws.apigateway.IntegrationResponse("cors-200", rest_api=api.id,
+    resource_id=api.root_resource_id, http_method="OPTIONS", status_code="200",
+    opts=on(spoke, depends_on=[mock]))
+"""
+        )

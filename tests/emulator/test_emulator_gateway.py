@@ -63,6 +63,23 @@ PROGRAM = PROVIDERS + textwrap.dedent(
             http_method="OPTIONS", authorization="NONE", opts=on(spoke))
         integrations.append(aws.apigateway.Integration(f"{res._name}-OPTIONS", rest_api=api.id,
             resource_id=res.id, http_method=m.http_method, type="MOCK", opts=on(spoke)))
+    fixed = aws.apigateway.Resource("fixed", rest_api=api.id, parent_id=api.root_resource_id,
+                                    path_part="fixed", opts=on(spoke))
+    fixed_options = aws.apigateway.Method("fixed-OPTIONS", rest_api=api.id,
+        resource_id=fixed.id, http_method="OPTIONS", authorization="NONE", opts=on(spoke))
+    fixed_mock = aws.apigateway.Integration("fixed-OPTIONS", rest_api=api.id,
+        resource_id=fixed.id, http_method="OPTIONS", type="MOCK",
+        request_templates={"application/json": '{"statusCode": 200}'},
+        opts=on(spoke, depends_on=[fixed_options]))
+    fixed_200 = aws.apigateway.MethodResponse("fixed-OPTIONS-200", rest_api=api.id,
+        resource_id=fixed.id, http_method="OPTIONS", status_code="200",
+        response_parameters={"method.response.header.Access-Control-Allow-Origin": True},
+        opts=on(spoke, depends_on=[fixed_options]))
+    integrations.append(aws.apigateway.IntegrationResponse("fixed-OPTIONS-200",
+        rest_api=api.id, resource_id=fixed.id, http_method="OPTIONS", status_code="200",
+        response_parameters={
+            "method.response.header.Access-Control-Allow-Origin": "'https://fixed.example'"},
+        opts=on(spoke, depends_on=[fixed_mock, fixed_200])))
     for kind in ("DEFAULT_4XX", "DEFAULT_5XX"):
         aws.apigateway.Response(kind, rest_api_id=api.id, response_type=kind,
             response_parameters={
@@ -283,3 +300,12 @@ def test_a_handler_module_that_does_not_exist_is_refused_before_serving(served):
     gateway, emulator = served
     with pytest.raises(LookupError, match=r"no module functions\.nope\.app"):
         LocalGateway(emulator, gateway.api, default_handler="functions.nope.app:lambda_handler")
+
+
+def test_a_mock_preflight_with_integration_response_headers_answers_with_them(served):
+    gateway, _ = served
+    headers = {"Origin": ORIGIN, "Access-Control-Request-Method": "GET"}
+    status, response_headers, _ = request(gateway, "OPTIONS", "/v1/fixed", headers)
+    assert status == 200
+    # API Gateway sends the static mapping whatever the origin: the browser then refuses it.
+    assert response_headers["Access-Control-Allow-Origin"] == "https://fixed.example"
