@@ -4,6 +4,8 @@ import pulumi
 
 from components import config
 from components.accounts import Accounts
+from components.api import ItemsApi, ItemsApiArgs
+from components.hybrid_dns import HybridDns, HybridDnsArgs, SpokeDns
 from components.peering import Peering, PeeringArgs
 from components.vpc import Vpc, VpcArgs
 
@@ -49,8 +51,69 @@ peerings = {
     for spoke in cfg.spokes
 }
 
+dns = HybridDns(
+    "dns",
+    HybridDnsArgs(
+        hub=hub,
+        hub_provider=accounts.provider(cfg.hub.account, cfg.hub.region),
+        hub_account_id=accounts.account_id(cfg.hub.account),
+        hub_region=cfg.hub.region,
+        spokes=[
+            SpokeDns(
+                name=spoke.name,
+                vpc=spokes[spoke.name],
+                account_key=spoke.account,
+                account_id=accounts.account_id(spoke.account),
+                region=spoke.region,
+                provider=accounts.provider(spoke.account, spoke.region),
+            )
+            for spoke in cfg.spokes
+        ],
+        on_prem=cfg.on_prem,
+        dns=cfg.dns,
+        environment=cfg.environment,
+        protect=cfg.is_prod,
+    ),
+)
+
+items_api = None
+if cfg.api is not None:
+    api_spoke = cfg.spoke(cfg.api.spoke)
+    api_provider = accounts.provider(api_spoke.account, api_spoke.region)
+    items_api = ItemsApi(
+        "items",
+        ItemsApiArgs(
+            config=cfg.api,
+            spoke=spokes[api_spoke.name],
+            provider=api_provider,
+            environment=cfg.environment,
+            account_id=accounts.account_id(api_spoke.account),
+            log_retention_days=cfg.log_retention_days,
+            is_prod=cfg.is_prod,
+        ),
+        opts=pulumi.ResourceOptions(providers=[api_provider]),
+    )
+
 pulumi.export("hub_vpc_id", hub.vpc_id)
 pulumi.export("hub_cidr", hub.cidr_block)
 pulumi.export("spoke_vpc_ids", {name: vpc.vpc_id for name, vpc in spokes.items()})
 pulumi.export("spoke_cidrs", {name: vpc.cidr_block for name, vpc in spokes.items()})
 pulumi.export("peering_ids", {name: p.peering_connection_id for name, p in peerings.items()})
+if cfg.on_prem is not None:
+    # On-prem conditional forwarders for the cloud domain point at the inbound endpoint IPs; the
+    # on-prem DNS servers must accept queries from the outbound endpoint IPs.
+    pulumi.export("dns_inbound_endpoint_ips", dns.inbound_endpoint_ips)
+    pulumi.export("dns_outbound_endpoint_id", dns.outbound_endpoint_id)
+    pulumi.export("dns_outbound_endpoint_ips", dns.outbound_endpoint_ips)
+    pulumi.export("dns_resolver_rule_ids", dns.rule_ids)
+if cfg.dns.private_zone:
+    pulumi.export("dns_private_zone_id", dns.zone_id)
+    pulumi.export("dns_private_zone_name", dns.zone_name)
+if dns.vpn_tunnel_addresses is not None:
+    pulumi.export("vpn_tunnel_addresses", dns.vpn_tunnel_addresses)
+if items_api is not None:
+    pulumi.export("api_url", items_api.api_url)
+    pulumi.export("user_pool_id", items_api.user_pool_id)
+    pulumi.export("user_pool_client_id", items_api.user_pool_client_id)
+    pulumi.export("items_table_name", items_api.table_name)
+    pulumi.export("uploads_bucket_name", items_api.bucket_name)

@@ -44,6 +44,8 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
 )  # fmt: skip
 
 LAMBDA_PYTHON_RUNTIMES: tuple[str, ...] = ("python3.12", "python3.13")
+# What a browser may upload through the presigned POST unless `api.uploadContentTypes` says else.
+DEFAULT_UPLOAD_CONTENT_TYPES: tuple[str, ...] = ("image/jpeg", "image/png", "application/pdf")
 
 # AWS allows VPC CIDRs from /16 to /28; the subnet layout (see components/layout.py) needs /24 or
 # larger, which is checked separately so the message can say why.
@@ -64,6 +66,10 @@ NOT_PUBLIC = (
     ),
 )
 
+# The ASN of the AWS side of the site-to-site VPN: the virtual private gateway's default, set
+# explicitly in components/hybrid_dns.py so that this check and the gateway agree.
+VPN_GATEWAY_AMAZON_ASN = 64512
+
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::(\d{12}):role/[\w+=,.@/-]{1,512}$")
 _SPOKE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,22}[a-z0-9]$")
@@ -71,6 +77,7 @@ _ACCOUNT_KEY = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 _DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _SNS_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+_MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
 
 
 class ConfigError(ValueError):
@@ -152,6 +159,7 @@ class ApiConfig:
     upload_max_bytes: int
     alarm_topic_arn: str | None
     alarm_emails: tuple[str, ...]
+    upload_content_types: tuple[str, ...] = DEFAULT_UPLOAD_CONTENT_TYPES
 
 
 @dataclass(frozen=True)
@@ -184,12 +192,14 @@ class StackConfig:
 
 
 def _show(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
+    return value if isinstance(value, str) and value else json.dumps(value)  # "" stays visible
 
 
 class _Problems:
     def __init__(self) -> None:
         self.items: list[str] = []
+        # Every CIDR that parsed, by key path: overlaps are checked even when a sibling key is bad.
+        self.cidrs: list[tuple[str, ipaddress.IPv4Network]] = []
 
     def add(self, path: str, value: Any, what: str) -> None:
         self.items.append(f"{path} {_show(value)} {what}")
@@ -271,10 +281,12 @@ def _cidr(value: Any, path: str, problems: _Problems) -> ipaddress.IPv4Network |
     if text is None:
         return None
     try:
-        return ipaddress.IPv4Network(text, strict=True)
+        network = ipaddress.IPv4Network(text, strict=True)
     except ValueError as exc:
         problems.add(path, value, f"is not a valid IPv4 CIDR ({exc})")
         return None
+    problems.cidrs.append((path, network))
+    return network
 
 
 def _ip(value: Any, path: str, problems: _Problems) -> ipaddress.IPv4Address | None:
@@ -537,6 +549,15 @@ def _vpn(raw: Any, path: str, problems: _Problems) -> VpnConfig | None:
         if "bgpAsn" in obj
         else None
     )
+    if asn == VPN_GATEWAY_AMAZON_ASN:
+        # Both ends of the BGP session with one ASN would make it iBGP; the tunnels run eBGP.
+        problems.add(
+            f"{path}.bgpAsn",
+            asn,
+            f"is the ASN of the AWS side (the virtual private gateway's {VPN_GATEWAY_AMAZON_ASN});"
+            " use the on-prem router's own ASN",
+        )
+        asn = None
     if ip is None:
         return None
     return VpnConfig(customer_gateway_ip=ip, bgp_asn=asn)
@@ -590,7 +611,10 @@ def _api(raw: Any, problems: _Problems, spoke_names: set[str], spokes_ok: bool) 
     obj = _mapping(
         raw, path, problems,
         required=["spoke", "corsOrigins"],
-        optional=["throttle", "function", "uploadMaxBytes", "alarmTopicArn", "alarmEmails"],
+        optional=[
+            "throttle", "function", "uploadMaxBytes", "uploadContentTypes", "alarmTopicArn",
+            "alarmEmails",
+        ],
     )  # fmt: skip
     if obj is None:
         return None
@@ -644,6 +668,24 @@ def _api(raw: Any, problems: _Problems, spoke_names: set[str], spokes_ok: bool) 
         1,
         5 * 1024**3,
     )
+    content_types = []
+    for i, value in enumerate(
+        _list(
+            obj.get("uploadContentTypes", list(DEFAULT_UPLOAD_CONTENT_TYPES)),
+            f"{path}.uploadContentTypes",
+            problems,
+            min_items=1,
+        )
+        or []
+    ):
+        if isinstance(value, str) and _MEDIA_TYPE.match(value):
+            content_types.append(value)
+        else:
+            problems.add(
+                f"{path}.uploadContentTypes[{i}]",
+                value,
+                "is not a media type (type/subtype in lowercase, e.g. image/png)",
+            )
     topic = obj.get("alarmTopicArn")
     if topic is not None and not (isinstance(topic, str) and _SNS_ARN.match(topic)):
         problems.add(f"{path}.alarmTopicArn", topic, "is not an SNS topic ARN")
@@ -655,6 +697,12 @@ def _api(raw: Any, problems: _Problems, spoke_names: set[str], spokes_ok: bool) 
             emails.append(value)
         else:
             problems.add(f"{path}.alarmEmails[{i}]", value, "is not an email address")
+    if topic is not None and emails:
+        problems.add(
+            f"{path}.alarmEmails",
+            emails,
+            f"cannot be used with {path}.alarmTopicArn (subscribe the addresses to that topic)",
+        )
     if (
         None in (spoke, rate, burst, memory, timeout, max_bytes)
         or runtime not in LAMBDA_PYTHON_RUNTIMES
@@ -672,24 +720,29 @@ def _api(raw: Any, problems: _Problems, spoke_names: set[str], spokes_ok: bool) 
         upload_max_bytes=max_bytes,
         alarm_topic_arn=topic,
         alarm_emails=tuple(emails),
+        upload_content_types=tuple(content_types) or DEFAULT_UPLOAD_CONTENT_TYPES,
     )
 
 
-def _overlaps(
-    hub: VpcConfig | None,
-    spokes: Sequence[VpcConfig],
-    on_prem: OnPremConfig | None,
-    problems: _Problems,
-) -> None:
+def _alarm_topic_region(api: ApiConfig | None, spokes: Sequence[VpcConfig], problems: _Problems):
+    """CloudWatch alarms notify only SNS topics in their own region (the API's spoke region)."""
+    if api is None or api.alarm_topic_arn is None:
+        return
+    spoke = next((s for s in spokes if s.name == api.spoke), None)
+    topic_region = api.alarm_topic_arn.split(":")[3]
+    if spoke is not None and topic_region != spoke.region:
+        problems.add(
+            f"{_K}api.alarmTopicArn",
+            api.alarm_topic_arn,
+            f"is in {topic_region}; alarms of the API in {spoke.region} (spoke {spoke.name}) can "
+            "only notify a topic in the same region",
+        )
+
+
+def _overlaps(problems: _Problems) -> None:
     """Overlapping ranges cannot peer or route: reject them before AWS does."""
-    named: list[tuple[str, ipaddress.IPv4Network]] = []
-    if hub:
-        named.append((f"{hub.config_path}.cidr", hub.cidr))
-    named += [(f"{s.config_path}.cidr", s.cidr) for s in spokes]
-    if on_prem:
-        named += [(f"{_K}onPrem.cidrs[{i}]", c) for i, c in enumerate(on_prem.cidrs)]
-    for i, (path, cidr) in enumerate(named):
-        for other_path, other in named[:i]:
+    for i, (path, cidr) in enumerate(problems.cidrs):
+        for other_path, other in problems.cidrs[:i]:
             if cidr.overlaps(other):
                 problems.add(path, str(cidr), f"overlaps {other_path} {other}")
 
@@ -737,9 +790,12 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackCon
     spokes = _spokes(raw.get("spokes", _MISSING), problems, **kw)
     on_prem = _on_prem(raw.get("onPrem", _MISSING), problems)
     dns = _dns(raw.get("dns", _MISSING), problems, on_prem)
-    spoke_names = {s.get("name") for s in raw.get("spokes") or [] if isinstance(s, Mapping)}
+    spoke_names = {
+        s["name"] for s in raw.get("spokes") or [] if isinstance(s, Mapping) and "name" in s
+    }
     api = _api(raw.get("api", _MISSING), problems, spoke_names, isinstance(raw.get("spokes"), list))
-    _overlaps(hub, spokes, on_prem, problems)
+    _alarm_topic_region(api, spokes, problems)
+    _overlaps(problems)
     tags = raw.get("tags", {})
     if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):
         problems.add(f"{_K}tags", tags, "must be an object of string tag values")

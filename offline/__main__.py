@@ -1,6 +1,7 @@
-"""Offline commands: `python -m offline <command> [options]`.
+"""`python -m offline <command>`: run the program without AWS. One function per command.
 
-One function per subcommand, registered in `COMMANDS`; `main` only parses and dispatches.
+Each command is a function `<name>(args) -> exit code` plus an `add_<name>(commands)` that
+declares its arguments; `main` only builds the parser from `COMMANDS` and dispatches.
 """
 
 from __future__ import annotations
@@ -9,9 +10,31 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
+from components.config import ConfigError
 
-def cmd_deploy(args: argparse.Namespace) -> int:
-    """Deploy a stack file into the in-process emulator and print the summary."""
+
+def plan(args: argparse.Namespace) -> int:
+    """Print what `pulumi up` (or `pulumi preview`) would create for a stack file, under mocks."""
+    from offline.plan import render
+    from offline.runner import run
+
+    print(render(run(args.stack, preview=args.preview)))
+    return 0
+
+
+def add_plan(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("plan", help=plan.__doc__)
+    p.add_argument(
+        "--stack",
+        default="dev",
+        help="a stack name (runs Pulumi.<stack>.yaml) or a stack file's path (default: dev)",
+    )
+    p.add_argument("--preview", action="store_true", help="preview mode: computed values unknown")
+    p.set_defaults(func=plan)
+
+
+def deploy(args: argparse.Namespace) -> int:
+    """Deploy a stack file into the in-process AWS emulator (moto); optionally serve its API."""
     import threading
 
     from offline.deploy import cors_origins, deploy, start_gateway, summary
@@ -27,12 +50,9 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         if not args.serve:
             return 0
         try:
+            cors = cors_origins(args.stack)
             gateway = start_gateway(
-                result,
-                emulator,
-                handler=args.handler,
-                cors=cors_origins(args.stack),
-                port=args.port,
+                result, emulator, handler=args.handler, cors=cors, port=args.port
             )
         except LookupError as e:
             print(f"error: cannot serve: {e}", file=sys.stderr)
@@ -54,8 +74,8 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         return 0
 
 
-def add_deploy(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("deploy", help="deploy a stack file into the in-process AWS emulator")
+def add_deploy(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("deploy", help=deploy.__doc__)
     p.add_argument("--stack", default="dev", help="the Pulumi.<stack>.yaml to deploy (default dev)")
     p.add_argument("--serve", action="store_true", help="then serve the deployed API locally")
     p.add_argument("--port", type=int, default=8787, help="port on 127.0.0.1 for --serve")
@@ -64,11 +84,12 @@ def add_deploy(sub: argparse._SubParsersAction) -> None:
         default="functions.items.app:lambda_handler",
         help="module:function the local gateway calls for the API's Lambda integrations",
     )
-    p.set_defaults(func=cmd_deploy)
+    p.set_defaults(func=deploy)
 
 
-def cmd_token(args: argparse.Namespace) -> int:
-    """Ask a running local gateway to sign a user up and in; print the id token."""
+def token(args: argparse.Namespace) -> int:
+    """Sign a user up and in, in the emulated user pool of a running `deploy --serve`; print an
+    id token."""
     import http.client
     import json
 
@@ -90,23 +111,30 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_token(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("token", help="sign up/in a user in the emulated pool; print an id token")
+def add_token(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("token", help="sign up/in a user in the emulated pool; print a token")
     p.add_argument("--user", required=True, help="user name (an email is made from it if needed)")
     p.add_argument("--port", type=int, default=8787, help="port of `deploy --serve`")
-    p.set_defaults(func=cmd_token)
+    p.set_defaults(func=token)
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_deploy, add_token]
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_plan, add_deploy, add_token]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
-        add(sub)
+        add(commands)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except ConfigError as err:
+        print(err, file=sys.stderr)
+        return 2
+    except FileNotFoundError as err:
+        print(err, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

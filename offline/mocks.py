@@ -37,6 +37,8 @@ class Registration:
     dependencies: list[str]
     inputs: dict[str, Any]
     outputs: dict[str, Any]
+    # Inputs the engine keeps from state after the first create (`ignore_changes`).
+    ignore_changes: list[str] = field(default_factory=list)
 
     @property
     def provider_urn(self) -> str:
@@ -73,12 +75,13 @@ class FakeAws(pulumi.runtime.Mocks):
         resource_id = f"{_short_type(args.typ)}-{digest}"
         outputs = dict(args.inputs)
         service = args.typ.split(":")[1].split("/")[0]
+        if "name" not in outputs and args.typ.startswith("aws:"):
+            outputs["name"] = f"{args.name}-{digest[:7]}"
+        outputs.update(_computed(args.typ, resource_id, digest, outputs, where))
         outputs.setdefault(
             "arn", f"arn:aws:{service}:{where.region}:{where.account_id}:{resource_id}"
         )
         outputs.setdefault("ownerId", where.account_id)
-        if "name" not in outputs and args.typ.startswith("aws:"):
-            outputs["name"] = f"{args.name}-{digest[:7]}"
         return resource_id, outputs
 
     def call(self, args: MockCallArgs) -> dict:
@@ -108,10 +111,79 @@ class FakeAws(pulumi.runtime.Mocks):
         if token == "aws:ec2/getPrefixList:getPrefixList":
             name = args.args.get("name", "")
             return {"id": f"pl-{_short_hash(name)}", "name": name, "cidrBlocks": []}
+        if token == "aws:secretsmanager/getRandomPassword:getRandomPassword":
+            # Fixed per account and region, so two runs register the same inputs; real runs
+            # differ, which `ignore_changes` on the consumer absorbs.
+            length = int(args.args.get("passwordLength", 32))
+            seed = hashlib.sha256(f"random-password/{where.account_id}/{where.region}".encode())
+            return {"randomPassword": (seed.hexdigest() * 4)[:length], "id": where.region}
         if token == "aws:ssm/getParameter:getParameter":
             name = args.args["name"]
             return {"name": name, "value": _ssm_parameter_value(name, where), "id": name}
         raise NotImplementedError(f"the offline mocks do not answer the invoke {token}")
+
+
+def _computed(
+    typ: str, resource_id: str, digest: str, inputs: dict, where: ProviderInfo
+) -> dict[str, Any]:
+    """Attributes AWS computes that the program reads, shaped like the real ones (inputs are
+    echoed by `new_resource`)."""
+    region, account = where.region, where.account_id
+    name = inputs.get("name") or resource_id
+    if typ == "aws:ec2/vpcEndpoint:VpcEndpoint" and inputs.get("vpcEndpointType") == "Gateway":
+        return {"prefixListId": f"pl-{_short_hash(inputs.get('serviceName', ''))}"}
+    if typ == "aws:apigateway/restApi:RestApi":
+        return {
+            "rootResourceId": f"root-{resource_id[-6:]}",
+            "executionArn": f"arn:aws:execute-api:{region}:{account}:{resource_id}",
+            "arn": f"arn:aws:apigateway:{region}::/restapis/{resource_id}",
+        }
+    if typ == "aws:apigateway/stage:Stage":
+        api, stage = inputs.get("restApi"), inputs.get("stageName")
+        return {
+            "invokeUrl": f"https://{api}.execute-api.{region}.amazonaws.com/{stage}",
+            "executionArn": f"arn:aws:execute-api:{region}:{account}:{api}/{stage}",
+        }
+    if typ == "aws:lambda/function:Function":
+        arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+        invoke = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+        return {"arn": arn, "invokeArn": invoke}
+    if typ == "aws:dynamodb/table:Table":
+        return {"arn": f"arn:aws:dynamodb:{region}:{account}:table/{name}"}
+    if typ == "aws:s3/bucket:Bucket":
+        return {"arn": f"arn:aws:s3:::{resource_id}", "bucket": resource_id}
+    if typ == "aws:kms/key:Key":
+        return {"arn": f"arn:aws:kms:{region}:{account}:key/{resource_id}", "keyId": resource_id}
+    if typ == "aws:sns/topic:Topic":
+        return {"arn": f"arn:aws:sns:{region}:{account}:{name}"}
+    if typ == "aws:cognito/userPool:UserPool":
+        return {"arn": f"arn:aws:cognito-idp:{region}:{account}:userpool/{resource_id}"}
+    if typ == "aws:route53/zone:Zone":
+        return {"zoneId": f"Z{digest[:13].upper()}"}
+    if typ == "aws:ec2/vpnConnection:VpnConnection":
+        # Documentation range (RFC 5737), like the addresses AWS hands out for the two tunnels.
+        octet = int(digest[:2], 16) % 120 + 1
+        return {
+            "tunnel1Address": f"198.51.100.{octet}",
+            "tunnel2Address": f"198.51.100.{octet + 1}",
+        }
+    return {}
+
+
+def _comparable(value: Any) -> Any:
+    """Inputs with assets and archives as plain dicts, so two runs' inputs compare equal when the
+    engine would see no change (asset objects have no equality of their own)."""
+    if isinstance(value, pulumi.AssetArchive):
+        return {"assetArchive": {k: _comparable(v) for k, v in value.assets.items()}}
+    if isinstance(value, pulumi.FileArchive | pulumi.FileAsset):
+        return {type(value).__name__: value.path}
+    if isinstance(value, pulumi.StringAsset):
+        return {"StringAsset": value.text}
+    if isinstance(value, dict):
+        return {k: _comparable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_comparable(v) for v in value]
+    return value
 
 
 def _short_type(typ: str) -> str:
@@ -169,8 +241,9 @@ class RecordingMonitor(MockMonitor):
                 protect=request.protect,
                 retain_on_delete=request.retainOnDelete,
                 dependencies=list(request.dependencies),
-                inputs=dict(inputs),
+                inputs=_comparable(dict(inputs)),
                 outputs=dict(state),
+                ignore_changes=list(request.ignoreChanges),
             )
         )
         return response

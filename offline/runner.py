@@ -63,8 +63,8 @@ class RunResult:
 
 
 def stack_config(stack: str, root: Path = ROOT) -> dict[str, Any]:
-    """The `config:` map of `Pulumi.<stack>.yaml`, as written (values not yet stringified)."""
-    path = root / f"Pulumi.{stack}.yaml"
+    """The `config:` map of `Pulumi.<stack>.yaml` (or of a stack file's path), as written."""
+    path = Path(stack) if stack.endswith((".yaml", ".yml")) else root / f"Pulumi.{stack}.yaml"
     if not path.exists():
         stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
         raise FileNotFoundError(f"no stack file {path.name} (stacks: {', '.join(stacks)})")
@@ -90,6 +90,8 @@ def run(
 ) -> RunResult:
     """Run the program once under mocks. `config` replaces the stack file's config when given."""
     raw = stack_config(stack) if config is None else config
+    if stack.endswith((".yaml", ".yml")):
+        stack = Path(stack).name.split(".")[1]  # Pulumi.<stack>.yaml
     mocks = mocks or FakeAws(preview=preview)
     mocks.preview = preview
     region = raw.get("aws:region")

@@ -1,0 +1,126 @@
+"""How the program's run time under mocks grows with the number of spokes.
+
+For 10, 25, 50 and 100 spokes it runs the real `__main__.py` under the offline mocks and, in the
+same process and interleaved with it, a baseline program that registers the same number of bare
+resources. It prints the ratio program / baseline (our components' cost over the engine's
+per-resource floor, which cancels machine load), resources per spoke and time per resource. Growth
+is linear when the ratio stays flat from 10 to 100 spokes (within 1.25x).
+
+It measures twice: with Python's cyclic garbage collector on (as `pulumi up` runs) and off. Full
+collections scan the whole heap, so their share grows with the number of live objects; with the
+collector off, what is left is the program's own work, and that is what must grow linearly.
+
+    python bench/bench_program.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import ipaddress
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from offline.runner import run  # noqa: E402
+
+SPOKE_COUNTS = (10, 25, 50, 100)
+BASELINE = ROOT / "bench" / "baseline_program.py"
+
+
+def config_with(spokes: int) -> dict:
+    """A one-account stack with `spokes` /20 spokes carved from 10.16.0.0/12."""
+    pool = ipaddress.IPv4Network("10.16.0.0/12").subnets(new_prefix=20)
+    return {
+        "aws:region": "eu-west-1",
+        "hubspoke:environment": "dev",
+        "hubspoke:accounts": {"bench": {"id": "111122223333"}},
+        "hubspoke:hub": {"account": "bench", "cidr": "10.0.0.0/16", "azCount": 2},
+        "hubspoke:spokes": [
+            {"name": f"s{i}", "account": "bench", "cidr": str(next(pool))} for i in range(spokes)
+        ],
+    }
+
+
+def timed(fn) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def measure(spokes: int, repeat: int) -> dict:
+    cfg = config_with(spokes)
+    program_times, baseline_times = [], []
+    count = 0
+    for _ in range(repeat):
+        seconds, result = timed(lambda: run("bench", config=cfg))
+        program_times.append(seconds)
+        count = len(result.resources)
+        seconds, _ = timed(
+            lambda n=count: run(
+                "bench",
+                config={"aws:region": "eu-west-1", "hubspoke:benchCount": n},
+                program=BASELINE,
+            )
+        )
+        baseline_times.append(seconds)
+    program, baseline = statistics.median(program_times), statistics.median(baseline_times)
+    return {
+        "spokes": spokes,
+        "resources": count,
+        "program_s": program,
+        "baseline_s": baseline,
+        "ratio": program / baseline,
+        "ms_per_resource": 1000 * program / count,
+    }
+
+
+def table(rows: list[dict], title: str) -> list[str]:
+    lines = [title, f"{'spokes':>6} {'resources':>9} {'program s':>9} {'baseline s':>10} "
+             f"{'ratio':>6} {'ms/res':>7}"]  # fmt: skip
+    for r in rows:
+        lines.append(
+            f"{r['spokes']:>6} {r['resources']:>9} {r['program_s']:>9.3f} {r['baseline_s']:>10.3f} "
+            f"{r['ratio']:>6.2f} {r['ms_per_resource']:>7.3f}"
+        )
+    first, last = rows[0], rows[-1]
+    growth = last["ms_per_resource"] / first["ms_per_resource"]
+    lines.append(
+        f"time per resource, {last['spokes']} / {first['spokes']} spokes: {growth:.2f}x; "
+        f"program / baseline: {first['ratio']:.2f} -> {last['ratio']:.2f}"
+    )
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size (median is kept)")
+    args = parser.parse_args()
+    run("bench", config=config_with(2))  # warm imports so the first size is not penalised
+    with_gc = [measure(n, args.repeat) for n in SPOKE_COUNTS]
+    gc.collect()
+    gc.disable()
+    try:
+        without_gc = [measure(n, args.repeat) for n in SPOKE_COUNTS]
+    finally:
+        gc.enable()
+    print("\n".join(table(with_gc, "garbage collector on (as pulumi up runs):")))
+    print()
+    print("\n".join(table(without_gc, "garbage collector off (the program's own work):")))
+    first, last = without_gc[0], without_gc[-1]
+    per_spoke = (last["resources"] - first["resources"]) / (last["spokes"] - first["spokes"])
+    growth = last["ratio"] / first["ratio"]
+    print(f"\nresources per spoke: {per_spoke:.1f}")
+    linear = growth < 1.25
+    verdict = "linear" if linear else "SUPERLINEAR"
+    span = f"{first['spokes']} to {last['spokes']} spokes"
+    print(f"growth: {verdict} (program/baseline x{growth:.2f} from {span}, limit x1.25, gc off)")
+    return 0 if linear else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""What one AWS account needs before the first `pulumi up` of hubspoke."""

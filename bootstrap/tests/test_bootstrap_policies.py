@@ -1,0 +1,139 @@
+"""The bootstrap's IAM documents and config, without Pulumi: grammar (moto's IAM validator),
+AWS size limits, and the trust rules for GitLab."""
+
+import json
+
+import boto3
+import pytest
+from baseline import config, policies
+from moto import mock_aws
+
+HOME = "111122223333"
+BUCKET = "arn:aws:s3:::hubspoke-state-1"
+KEY = f"arn:aws:kms:eu-west-1:{HOME}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+OIDC = f"arn:aws:iam::{HOME}:oidc-provider/token.actions.githubusercontent.com"
+
+
+def cfg(**overrides):
+    raw = {
+        "accountId": HOME,
+        "homeAccountId": HOME,
+        "regions": ["eu-west-1", "eu-central-1"],
+        "environments": ["dev", "prod"],
+        "ci": {"provider": "github", "repository": "example-org/hubspoke"},
+        **overrides,
+    }
+    return config.parse(raw, "eu-west-1")
+
+
+def compact(doc: dict) -> int:
+    return len(json.dumps(doc, separators=(",", ":")))
+
+
+@pytest.fixture
+def iam(monkeypatch):
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, "testing")
+    with mock_aws():
+        yield boto3.client("iam", region_name="us-east-1")
+
+
+def test_documents_pass_iams_policy_grammar(iam):
+    c = cfg()
+    iam.create_policy(
+        PolicyName="deploy", PolicyDocument=json.dumps(policies.deploy_permissions(c, BUCKET, KEY))
+    )
+    iam.create_policy(
+        PolicyName="preview",
+        PolicyDocument=json.dumps(policies.preview_permissions(c, BUCKET, KEY)),
+    )
+    iam.create_policy(
+        PolicyName="state",
+        PolicyDocument=json.dumps(policies.deploy_state_permissions(BUCKET, KEY)),
+    )
+    iam.create_role(
+        RoleName="hubspoke-deploy",
+        AssumeRolePolicyDocument=json.dumps(policies.deploy_trust(c, OIDC)),
+    )
+    iam.create_role(
+        RoleName="hubspoke-preview",
+        AssumeRolePolicyDocument=json.dumps(policies.preview_trust(c, OIDC)),
+    )
+
+
+def test_iam_grammar_check_is_real(iam):
+    bad = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject"}]}
+    with pytest.raises(iam.exceptions.MalformedPolicyDocumentException):
+        iam.create_policy(PolicyName="bad", PolicyDocument=json.dumps(bad))
+
+
+def test_documents_fit_aws_size_limits():
+    c = cfg()
+    # Managed policy: 6,144 characters; role trust policy: 2,048 by default (IAM quotas).
+    assert compact(policies.deploy_permissions(c, BUCKET, KEY)) < 6144
+    assert compact(policies.deploy_trust(c, OIDC)) < 2048
+    assert compact(policies.preview_trust(c, OIDC)) < 2048
+    # Inline role policies share 10,240 characters per role.
+    assert compact(policies.preview_permissions(c, BUCKET, KEY)) < 10240
+
+
+def test_gitlab_deploys_from_the_default_branch_and_previews_any_branch():
+    c = cfg(ci={"provider": "gitlab", "repository": "group/sub/hubspoke", "defaultBranch": "trunk"})
+    deploy = policies.deploy_trust(c, "arn:oidc")["Statement"][0]["Condition"]
+    assert deploy["StringEquals"]["gitlab.com:sub"] == [
+        "project_path:group/sub/hubspoke:ref_type:branch:ref:trunk"
+    ]
+    preview = policies.preview_trust(c, "arn:oidc")["Statement"][0]["Condition"]
+    assert preview == {
+        "StringEquals": {"gitlab.com:aud": "sts.amazonaws.com"},
+        "StringLike": {"gitlab.com:sub": ["project_path:group/sub/hubspoke:ref_type:branch:ref:*"]},
+    }
+
+
+def test_preview_may_not_write_anything_but_its_lock():
+    doc = policies.preview_permissions(cfg(), BUCKET, KEY)
+    writes = [
+        (s["Sid"], a)
+        for s in doc["Statement"]
+        for a in s["Action"]
+        if a.split(":")[1].startswith(("Put", "Delete", "Create", "Update", "Encrypt"))
+    ]
+    assert writes == [("StateLocks", "s3:PutObject"), ("StateLocks", "s3:DeleteObject")]
+    assert policies.PREVIEW_ACTIONS  # the deploy role's preview deny names the same reads
+    assert all(
+        not a.split(":")[1].startswith(("Put", "Delete", "Create", "Update"))
+        for a in policies.PREVIEW_ACTIONS
+    )
+
+
+def test_member_deploy_role_has_no_oidc_trust():
+    member = cfg(accountId="444455556666")
+    assert not member.is_home
+    sids = [s["Sid"] for s in policies.deploy_trust(member, None)["Statement"]]
+    assert sids == ["ChainedUpdate", "ChainedPreview"]
+
+
+def test_config_errors_list_every_problem_with_key_and_value():
+    with pytest.raises(config.BootstrapConfigError) as raised:
+        config.parse(
+            {
+                "accountId": "1234",
+                "homeAccountId": HOME,
+                "regions": ["mars-1"],
+                "environments": [],
+                "ci": {"provider": "github", "repository": "no-slash"},
+            },
+            "eu-west-1",
+        )
+    assert raised.value.problems == [
+        "hubspoke-bootstrap:accountId '1234' is not a 12-digit account id",
+        "hubspoke-bootstrap:regions[0] 'mars-1' is not a region name",
+        "hubspoke-bootstrap:environments [] is not a non-empty list of stack names",
+        "hubspoke-bootstrap:ci.repository 'no-slash' is not owner/name",
+    ]
+
+
+def test_state_bucket_belongs_to_the_home_account_only():
+    with pytest.raises(config.BootstrapConfigError) as raised:
+        cfg(accountId="444455556666", stateBucketName="hubspoke-state")
+    assert "only the home account 111122223333 holds the state backend" in str(raised.value)
