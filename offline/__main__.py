@@ -37,14 +37,18 @@ def deploy(args: argparse.Namespace) -> int:
     """Deploy a stack file into the in-process AWS emulator (moto); optionally serve its API."""
     import threading
 
-    from offline.deploy import cors_origins, deploy, start_gateway, summary
+    from offline.deploy import cors_origins, start_gateway, summary
+    from offline.deploy import deploy as deploy_stack
     from offline.emulator import EmulatorMocks, EmulatorRejected
 
     with EmulatorMocks() as emulator:
         try:
-            result = deploy(args.stack, emulator)
+            result = deploy_stack(args.stack, emulator)
         except EmulatorRejected as e:
             print(f"error: the emulator rejected {e}", file=sys.stderr)
+            return 1
+        except NotImplementedError as e:  # an invoke the emulator does not answer
+            print(f"error: {e}", file=sys.stderr)
             return 1
         print(summary(result, emulator))
         if not args.serve:

@@ -62,6 +62,16 @@ def _key_schema(hash_key: str, range_key: str | None) -> list[dict[str, str]]:
     return schema
 
 
+def _index_key_schema(index: Inputs) -> list[dict[str, str]]:
+    """pulumi-aws 7 takes `keySchemas` (hashKey/rangeKey on an index are deprecated)."""
+    if index.get("keySchemas"):
+        return [
+            {"AttributeName": k["attributeName"], "KeyType": k["keyType"]}
+            for k in index["keySchemas"]
+        ]
+    return _key_schema(index["hashKey"], index.get("rangeKey"))
+
+
 def _projection(index: Inputs) -> dict[str, Any]:
     projection: dict[str, Any] = {"ProjectionType": index.get("projectionType") or "ALL"}
     if index.get("nonKeyAttributes"):
@@ -94,7 +104,7 @@ def table(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     for index in inputs.get("globalSecondaryIndexes") or []:
         entry: dict[str, Any] = {
             "IndexName": index["name"],
-            "KeySchema": _key_schema(index["hashKey"], index.get("rangeKey")),
+            "KeySchema": _index_key_schema(index),
             "Projection": _projection(index),
         }
         if billing == "PROVISIONED":

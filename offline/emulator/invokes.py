@@ -188,3 +188,23 @@ def policy_document(ctx: Ctx, args: Inputs) -> dict[str, Any]:
         "json": rendered,
         "minifiedJson": json.dumps(document, separators=(",", ":")),
     }
+
+
+@invoke("aws:secretsmanager/getRandomPassword:getRandomPassword")
+def random_password(ctx: Ctx, args: Inputs) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    for key, api in (
+        ("passwordLength", "PasswordLength"),
+        ("excludeCharacters", "ExcludeCharacters"),
+        ("excludeNumbers", "ExcludeNumbers"),
+        ("excludePunctuation", "ExcludePunctuation"),
+        ("excludeUppercase", "ExcludeUppercase"),
+        ("excludeLowercase", "ExcludeLowercase"),
+        ("includeSpace", "IncludeSpace"),
+        ("requireEachIncludedType", "RequireEachIncludedType"),
+    ):
+        if args.get(key) is not None:
+            value = args[key]
+            kwargs[api] = int(value) if key == "passwordLength" else value
+    password = ctx.client("secretsmanager").get_random_password(**kwargs)["RandomPassword"]
+    return {"id": ctx.region, "randomPassword": password}
