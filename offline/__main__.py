@@ -85,8 +85,9 @@ def add_deploy(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8787, help="port on 127.0.0.1 for --serve")
     p.add_argument(
         "--handler",
-        default="functions.items.app:lambda_handler",
-        help="module:function the local gateway calls for the API's Lambda integrations",
+        default=None,
+        help="module:function to call instead of the deployed function code (default: the "
+        "function's zip as deployed, with its configured handler)",
     )
     p.set_defaults(func=deploy)
 

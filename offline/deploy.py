@@ -107,11 +107,12 @@ def start_gateway(
     result: RunResult,
     emulator: EmulatorMocks,
     *,
-    handler: Handler | str,
+    handler: Handler | str | None = None,
     cors: list[str],
     port: int = 0,
 ) -> LocalGateway:
-    """Serve the (one) REST API stage the run deployed, on 127.0.0.1:`port`."""
+    """Serve the (one) REST API stage the run deployed, on 127.0.0.1:`port`. Without `handler`,
+    each Lambda integration runs its function's code as deployed (the zip in moto)."""
     apis = result.of_type(REST_API)
     if len(apis) != 1:
         raise LookupError(f"the stack registers {len(apis)} REST APIs; --serve needs exactly one")

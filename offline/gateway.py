@@ -27,12 +27,18 @@ from __future__ import annotations
 import base64
 import importlib
 import importlib.util
+import io
 import json
+import logging
 import os
 import re
+import shutil
+import sys
+import tempfile
 import threading
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +54,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from offline.emulator import EmulatorMocks
 from offline.emulator.registry import Ctx
 
+_log = logging.getLogger("offline.gateway")
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 _LAMBDA_URI = re.compile(r"functions/(arn:aws:lambda:([a-z0-9-]+):(\d{12}):function:[^/:]+)")
 
@@ -288,6 +295,50 @@ def load_handler(spec: str) -> Handler:
     return getattr(importlib.import_module(module), name or "lambda_handler")
 
 
+class DeployedCode:
+    """The function's zip as deployed in moto, importable as Lambda imports it: the zip root on
+    `sys.path`, the configured `Handler` (`module.function`). Its top-level modules are swapped
+    into `sys.modules` only for the duration of a call, so flat names such as `app` or
+    `settings` never clash with other code in this process."""
+
+    def __init__(self, config: Mapping[str, Any], region: str):
+        from moto.awslambda.models import lambda_backends
+
+        account = config["FunctionArn"].split(":")[4]
+        function = lambda_backends[account][region].get_function(config["FunctionName"])
+        self.root = tempfile.mkdtemp(prefix=f"offline-{config['FunctionName']}-")
+        with zipfile.ZipFile(io.BytesIO(function.code_bytes)) as archive:
+            archive.extractall(self.root)
+            self.names = {n.split("/")[0].removesuffix(".py") for n in archive.namelist()}
+        self.module, _, self.function = config["Handler"].rpartition(".")
+        self.modules: dict[str, Any] = {}
+        self.handler: Handler | None = None
+
+    def _ours(self, name: str) -> bool:
+        return name.split(".")[0] in self.names
+
+    @contextmanager
+    def loaded(self) -> Iterator[Handler]:
+        saved = {n: m for n, m in sys.modules.items() if self._ours(n)}
+        for n in saved:
+            del sys.modules[n]
+        sys.modules.update(self.modules)
+        sys.path.insert(0, self.root)
+        try:
+            if self.handler is None:
+                self.handler = getattr(importlib.import_module(self.module), self.function)
+            yield self.handler
+        finally:
+            sys.path.remove(self.root)
+            self.modules = {n: m for n, m in sys.modules.items() if self._ours(n)}
+            for n in self.modules:
+                del sys.modules[n]
+            sys.modules.update(saved)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 def _importable(module: str) -> bool:
     try:
         return importlib.util.find_spec(module) is not None
@@ -297,7 +348,8 @@ def _importable(module: str) -> bool:
 
 class LocalGateway:
     """Serves one deployed REST API stage. `handlers` maps a Lambda function name to a callable
-    or a `module:function` spec; `default_handler` serves functions not in the map."""
+    or a `module:function` spec; `default_handler` serves functions not in the map; without
+    either, a function runs its own code as deployed in moto (the zip the program built)."""
 
     def __init__(
         self,
@@ -317,6 +369,7 @@ class LocalGateway:
             if isinstance(spec, str) and not _importable(spec.partition(":")[0]):
                 raise LookupError(f"handler {spec}: no module {spec.partition(':')[0]}")
         self._invoke = threading.Lock()  # one invocation at a time: it sets process env vars
+        self._deployed: dict[str, DeployedCode] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -431,14 +484,21 @@ class LocalGateway:
             "isBase64Encoded": is_b64,
         }
 
-    def _handler_for(self, function_name: str) -> Handler:
-        handler = self.handlers.get(function_name, self.default_handler)
+    @contextmanager
+    def _handler_for(self, config: Mapping[str, Any], region: str) -> Iterator[Handler]:
+        """The handler given for this function, else the function's own deployed code."""
+        name = config["FunctionName"]
+        handler = self.handlers.get(name, self.default_handler)
         if handler is None:
-            raise LookupError(f"no handler for Lambda function {function_name}")
+            if name not in self._deployed:
+                self._deployed[name] = DeployedCode(config, region)
+            with self._deployed[name].loaded() as deployed:
+                yield deployed
+            return
         if isinstance(handler, str):
             handler = load_handler(handler)
-            self.handlers[function_name] = handler
-        return handler
+            self.handlers[name] = handler
+        yield handler
 
     def _call(
         self, function_arn: str, event: dict[str, Any], headers: Mapping[str, str]
@@ -452,11 +512,13 @@ class LocalGateway:
         config = fn.get_function(FunctionName=name)["Configuration"]
         with self._invoke, self._function_environment(config, region):
             try:
-                handler = self._handler_for(name)
-                context = LambdaContext(function_arn, config["MemorySize"], config["Timeout"])
-                result = handler(event, context)
+                with self._handler_for(config, region) as handler:
+                    context = LambdaContext(function_arn, config["MemorySize"], config["Timeout"])
+                    result = handler(event, context)
                 status = int(result["statusCode"])
             except Exception:  # what Lambda reports as a function error: API Gateway's 502
+                # Lambda writes the traceback to the function's log; here, to this log.
+                _log.exception("function %s failed", name)
                 return self._error("DEFAULT_5XX", 502, headers)
         body = result.get("body") or ""
         data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
@@ -544,6 +606,9 @@ class LocalGateway:
         return f"http://{host}:{port}"
 
     def stop(self) -> None:
+        for code in self._deployed.values():
+            code.remove()
+        self._deployed.clear()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

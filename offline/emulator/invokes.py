@@ -70,8 +70,11 @@ def prefix_list(ctx: Ctx, args: Inputs) -> dict[str, Any]:
 
 @invoke("aws:iam/getPolicy:getPolicy")
 def managed_policy(ctx: Ctx, args: Inputs) -> dict[str, Any]:
+    from offline.emulator.logs_iam import ensure_aws_managed_policy
+
     iam = ctx.client("iam")
     arn = args.get("arn") or f"arn:aws:iam::aws:policy/{args['name']}"
+    ensure_aws_managed_policy(ctx, arn)
     policy = iam.get_policy(PolicyArn=arn)["Policy"]
     version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])
     document = version["PolicyVersion"]["Document"]

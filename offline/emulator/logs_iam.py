@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from typing import Any
 
 from offline.emulator.registry import (
@@ -61,6 +63,7 @@ def role(ctx: Ctx, name: str, inputs: Inputs) -> Created:
             RoleName=role_name, PolicyName=policy["name"], PolicyDocument=as_json(policy["policy"])
         )
     for arn in inputs.get("managedPolicyArns") or []:
+        ensure_aws_managed_policy(ctx, arn)
         iam.attach_role_policy(RoleName=role_name, PolicyArn=arn)
     return role_name, {
         "name": role_name,
@@ -109,8 +112,33 @@ def policy(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     }
 
 
+@functools.cache
+def _aws_managed_policies() -> dict[str, Any]:
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    return json.loads(aws_managed_policies_data)
+
+
+def ensure_aws_managed_policy(ctx: Ctx, arn: str) -> None:
+    """AWS managed policies exist in every account. moto can load all of them into each account
+    (`load_aws_managed_policies`), which costs seconds per account: add the one asked for, from
+    moto's own copy of the AWS list. An ARN AWS does not publish stays unknown (NoSuchEntity)."""
+    if not arn.startswith("arn:aws:iam::aws:policy/"):
+        return
+    from moto.iam.models import AWSManagedPolicy, iam_backends
+
+    backend = iam_backends[ctx.account_id]["aws"]
+    name = arn.rsplit("/", 1)[-1]
+    data = _aws_managed_policies().get(name)
+    if arn not in backend.managed_policies and data is not None:
+        policy = AWSManagedPolicy.from_data(name, ctx.account_id, "us-east-1", data)
+        if policy.arn == arn:
+            backend.managed_policies[arn] = policy
+
+
 @resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 def role_policy_attachment(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     role_name = _role_name(inputs["role"])
+    ensure_aws_managed_policy(ctx, inputs["policyArn"])
     ctx.client("iam").attach_role_policy(RoleName=role_name, PolicyArn=inputs["policyArn"])
     return f"{role_name}-{physical_name(name)[-7:]}", {}

@@ -79,8 +79,7 @@ class EmulatorMocks(FakeAws):
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
-        # AWS managed policies (e.g. AmazonAPIGatewayPushToCloudWatchLogs) exist in every account.
-        self._mock = mock_aws(config={"iam": {"load_aws_managed_policies": True}})
+        self._mock = mock_aws()
         self._active = False
         self._contexts: dict[str, Ctx] = {}  # provider id -> where its resources go
         self._clients: dict[tuple[int, str, str], Any] = {}

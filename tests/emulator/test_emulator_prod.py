@@ -61,3 +61,33 @@ def test_each_side_sets_its_own_peering_dns_option_in_its_own_account(prod):
         )["VpcPeeringConnections"][0]
         assert pc["RequesterVpcInfo"]["PeeringOptions"]["AllowDnsResolutionFromRemoteVpc"]
         assert pc["AccepterVpcInfo"]["PeeringOptions"]["AllowDnsResolutionFromRemoteVpc"]
+
+
+def test_the_forward_rule_is_shared_through_ram_and_associated_by_each_spoke_account(prod):
+    result, emu = prod
+    rules = {r.id: r for r in result.of_type("aws:route53/resolverRule:ResolverRule")}
+    associations = result.of_type("aws:route53/resolverRuleAssociation:ResolverRuleAssociation")
+    by_vpc = {a.inputs["vpcId"]: a for a in associations}
+    for vpc in result.of_type(VPC):
+        association = by_vpc[vpc.id]  # every VPC resolves the on-prem domain
+        assert result.account_of(association) == result.account_of(vpc)
+        rule = rules[association.inputs["resolverRuleId"]]
+        if result.account_of(rule) != result.account_of(vpc):
+            # Only possible through a RAM share naming this account (checked by the emulator).
+            ram = emu.extra["ram"]
+            shares = {s for s, arn in ram["resources"] if arn == rule.outputs["arn"]}
+            assert {(s, result.account_of(vpc)) for s in shares} & ram["principals"]
+    cross = [a for a in emu.extra["resolver_rule_associations"]]
+    assert {a["account"] for a in cross} == {"444455556666"}
+
+
+def test_the_private_zone_is_associated_with_every_vpc_across_accounts(prod):
+    result, emu = prod
+    zone = result.of_type("aws:route53/zone:Zone")[0]
+    assert result.account_of(zone) == "111122223333"
+    route53 = emu.context_for_account("111122223333", "eu-west-1").client("route53")
+    associated = {v["VPCId"] for v in route53.get_hosted_zone(Id=zone.id)["VPCs"]}
+    assert associated == {vpc.id for vpc in result.of_type(VPC)}
+    for association in result.of_type("aws:route53/zoneAssociation:ZoneAssociation"):
+        vpc = next(v for v in result.of_type(VPC) if v.id == association.inputs["vpcId"])
+        assert result.account_of(association) == result.account_of(vpc)
