@@ -1,0 +1,24 @@
+"""An AWS emulator under the Pulumi program: `EmulatorMocks` creates each resource in moto.
+
+Importing this package registers every mapping (one module per AWS service family); the mapped
+types are `RESOURCES`' keys, listed in docs/emulator.md.
+"""
+
+from offline.emulator import (  # noqa: F401  (importing registers the mappings)
+    apigateway,
+    compute,
+    data,
+    ec2,
+    ec2_security_vpn,
+    identity,
+    invokes,
+    logs_iam,
+    notify,
+    ram,
+    route53,
+    storage,
+)
+from offline.emulator.mocks import EmulatorMocks
+from offline.emulator.registry import INVOKES, RESOURCES, EmulatorRejected
+
+__all__ = ["INVOKES", "RESOURCES", "EmulatorMocks", "EmulatorRejected"]

@@ -1,0 +1,243 @@
+"""`EmulatorMocks`: Pulumi mocks that create every resource in moto, in its provider's account.
+
+Where `FakeAws` echoes inputs, this class makes the AWS calls the provider would make (through
+boto3, against moto in-process), so what AWS would refuse is refused here too: a subnet outside
+its VPC, a peering accepted by the wrong account, a policy that is not valid JSON. The ids, ARNs
+and attributes returned are the ones moto made.
+
+Accounts: a provider with `assumeRoles` gets the credentials of `sts:AssumeRole` on that role;
+moto maps those credentials to the role's account, as AWS does. A provider without a role uses
+ambient credentials; here they are pinned to the provider's `allowedAccountIds[0]` with moto's
+`x-moto-account-id` request header (the process-wide `MOTO_ACCOUNT_ID` variable would override the
+assumed-role accounts too). Either way the caller identity is checked against `allowedAccountIds`,
+as the provider does before it creates anything.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import boto3
+import botocore.exceptions
+from moto import mock_aws
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
+
+from offline.emulator.registry import INVOKES, RESOURCES, Ctx, EmulatorRejected
+from offline.mocks import PROVIDER_TYPE, FakeAws
+
+MOTO_DEFAULT_ACCOUNT = "123456789012"
+_FAKE_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+_SECRET_SIG = "4dabf18193072939515e22adb298388d"  # pulumi's marker for a secret value
+
+
+def unsecret(value: Any) -> Any:
+    """Inputs as AWS receives them: secret markers removed (the engine keeps them in state)."""
+    if isinstance(value, dict):
+        if _SECRET_SIG in value and "value" in value:
+            return unsecret(value["value"])
+        return {k: unsecret(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unsecret(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    """Provider inputs arrive JSON-encoded (lists and maps as strings)."""
+    if isinstance(value, str) and value[:1] in "[{":
+        return json.loads(value)
+    return value
+
+
+@dataclass
+class Created:
+    """One resource the emulator created, for cross-resource checks and the summary."""
+
+    type: str
+    name: str
+    id: str
+    account_id: str
+    region: str
+    outputs: dict[str, Any]
+
+
+@dataclass
+class EmulatorMocks(FakeAws):
+    """Mocks backed by moto. Use as a context manager: moto is active inside it, and stays
+    active until exit so the deployed state can be read (or served) after the run."""
+
+    default_account: str = MOTO_DEFAULT_ACCOUNT
+    created: list[Created] = field(default_factory=list)
+    # What the emulator layer records for calls moto lacks (e.g. RAM associations).
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    _running: ClassVar[EmulatorMocks | None] = None
+
+    def __post_init__(self) -> None:
+        self._lock = threading.RLock()
+        self._mock = mock_aws()
+        self._active = False
+        self._contexts: dict[str, Ctx] = {}  # provider id -> where its resources go
+        self._clients: dict[tuple[int, str, str], Any] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> EmulatorMocks:
+        if not self._active:
+            # moto's state is process-wide and starting a mock resets it: two live emulators
+            # would wipe each other's resources.
+            if EmulatorMocks._running is not None:
+                raise RuntimeError("another EmulatorMocks is running; stop it first")
+            self._mock.start()
+            self._active = True
+            EmulatorMocks._running = self
+        return self
+
+    def stop(self) -> None:
+        if self._active:
+            self._mock.stop()
+            self._active = False
+            EmulatorMocks._running = None
+
+    def __enter__(self) -> EmulatorMocks:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- accounts --------------------------------------------------------------------------
+
+    def client(self, ctx: Ctx, service: str, region: str) -> Any:
+        key = (id(ctx.session), service, region)
+        with self._lock:
+            if key not in self._clients:
+                client = ctx.session.client(service, region_name=region)
+                account = ctx.session._hubspoke_header_account  # type: ignore[attr-defined]
+                if account:
+
+                    def pin(request: Any, account: str = account, **_: Any) -> None:
+                        request.headers["x-moto-account-id"] = account
+
+                    client.meta.events.register("before-sign", pin)
+                self._clients[key] = client
+            return self._clients[key]
+
+    def _session(self, header_account: str | None, **credentials: str) -> boto3.Session:
+        session = boto3.Session(**(credentials or _FAKE_KEYS))
+        session._hubspoke_header_account = header_account  # type: ignore[attr-defined]
+        return session
+
+    def context_for_account(self, account_id: str, region: str) -> Ctx:
+        """A context in any account (ambient credentials pinned to it), for cross-account reads."""
+        key = f"account:{account_id}"
+        if key not in self._contexts:
+            self._contexts[key] = Ctx(self, account_id, region, self._session(account_id))
+        ctx = self._contexts[key]
+        return ctx if ctx.region == region else Ctx(self, account_id, region, ctx.session)
+
+    def _provider_context(self, name: str, inputs: dict[str, Any]) -> Ctx:
+        region = inputs.get("region") or self.default_region
+        allowed = _decode(inputs.get("allowedAccountIds")) or []
+        roles = _decode(inputs.get("assumeRoles")) or []
+        if not roles and _decode(inputs.get("assumeRole")):
+            roles = [_decode(inputs["assumeRole"])]
+        base = self._session(None)
+        if roles:
+            session = base
+            for role in roles:  # chained roles, in order, as the provider does
+                arn = role.get("roleArn") or role.get("role_arn")
+                session_name = role.get("sessionName") or role.get("session_name") or "pulumi"
+                if not arn:
+                    raise EmulatorRejected(f"provider {name}: an assumeRoles entry has no roleArn")
+                creds = session.client("sts", region_name=region).assume_role(
+                    RoleArn=arn, RoleSessionName=session_name
+                )["Credentials"]
+                session = self._session(
+                    None,
+                    aws_access_key_id=creds["AccessKeyId"],
+                    aws_secret_access_key=creds["SecretAccessKey"],
+                    aws_session_token=creds["SessionToken"],
+                )
+        else:
+            session = self._session(allowed[0] if allowed else None)
+        ctx = Ctx(self, "", region, session)
+        account = ctx.client("sts").get_caller_identity()["Account"]
+        if allowed and account not in allowed:
+            raise EmulatorRejected(
+                f"provider {name}: the credentials resolve to account {account}, which is not in "
+                f"allowedAccountIds {allowed}"
+            )
+        ctx.account_id = account
+        default_tags = _decode(inputs.get("defaultTags")) or {}
+        ctx.default_tags = dict(default_tags.get("tags") or {})
+        return ctx
+
+    def context(self, provider_ref: str | None) -> Ctx:
+        """The context of the provider a resource or invoke names ("urn::id")."""
+        provider_id = (provider_ref or "").rsplit("::", 1)[-1]
+        if provider_id in self._contexts:
+            return self._contexts[provider_id]
+        return self.context_for_account(self.default_account, self.default_region)
+
+    def find(self, type_: str, id_: str) -> Created | None:
+        return next((c for c in self.created if c.type == type_ and c.id == id_), None)
+
+    # -- the Mocks interface ---------------------------------------------------------------
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
+        if self.preview:
+            # `pulumi preview` creates nothing and knows only the inputs.
+            return "", dict(args.inputs)
+        if not args.custom and args.typ != PROVIDER_TYPE:
+            return "", {}  # a component: registers nothing in AWS
+        self.start()
+        with self._lock:
+            if args.typ == PROVIDER_TYPE:
+                provider_id = f"{args.name}-{len(self._contexts)}"
+                self._contexts[provider_id] = self._provider_context(args.name, args.inputs)
+                return provider_id, dict(args.inputs)
+            mapping = RESOURCES.get(args.typ)
+            if mapping is None:
+                raise EmulatorRejected(
+                    f"{args.typ} '{args.name}': the emulator has no mapping for this resource "
+                    "type (add one in offline/emulator/)"
+                )
+            ctx = self.context(args.provider)
+            try:
+                resource_id, computed = mapping(ctx, args.name, unsecret(args.inputs))
+            except (
+                botocore.exceptions.ClientError,
+                botocore.exceptions.ParamValidationError,
+                ValueError,  # an input AWS would refuse as malformed (checked by the mapping)
+            ) as e:
+                raise EmulatorRejected(
+                    f"{args.typ} '{args.name}' (account {ctx.account_id}, {ctx.region}): {e}"
+                ) from e
+            except NotImplementedError as e:
+                raise EmulatorRejected(
+                    f"{args.typ} '{args.name}': moto {e} (the mapping must check and record "
+                    "this call itself)"
+                ) from e
+            except EmulatorRejected as e:
+                raise EmulatorRejected(
+                    f"{args.typ} '{args.name}' (account {ctx.account_id}, {ctx.region}): {e}"
+                ) from e
+            outputs = {**args.inputs, **computed}
+            if "tags" in args.inputs or ctx.default_tags:
+                outputs.setdefault("tagsAll", ctx.tags(args.inputs))
+            self.created.append(
+                Created(args.typ, args.name, resource_id, ctx.account_id, ctx.region, outputs)
+            )
+            return resource_id, outputs
+
+    def call(self, args: MockCallArgs) -> dict:
+        answer = INVOKES.get(args.token)
+        if answer is None:
+            raise NotImplementedError(f"the emulator does not answer the invoke {args.token}")
+        self.start()
+        with self._lock:
+            return answer(self.context(args.provider), unsecret(args.args))

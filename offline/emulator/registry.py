@@ -1,0 +1,114 @@
+"""The mapping table: Pulumi resource type -> a function that creates it in moto.
+
+A mapping is one decorated function per type, in the module of its AWS service:
+
+    @resource("aws:ec2/vpc:Vpc")
+    def vpc(ctx: Ctx, name: str, inputs: Inputs) -> Created:
+        out = ctx.client("ec2").create_vpc(CidrBlock=inputs["cidrBlock"])["Vpc"]
+        return out["VpcId"], {"arn": ..., "ownerId": out["OwnerId"]}
+
+`inputs` are the resource's real inputs, camelCase as the engine hands them over; the returned
+dict holds the attributes AWS computes, under the pulumi-aws output names (camelCase). The caller
+merges them over the inputs, the way the engine reports a resource's state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import boto3
+
+    from offline.emulator.mocks import EmulatorMocks
+
+Inputs = Mapping[str, Any]
+Created = tuple[str, dict[str, Any]]
+Mapping_ = Callable[["Ctx", str, Inputs], Created]
+Invoke = Callable[["Ctx", Inputs], dict[str, Any]]
+
+RESOURCES: dict[str, Mapping_] = {}
+INVOKES: dict[str, Invoke] = {}
+
+
+class EmulatorRejected(Exception):
+    """AWS (as emulated) refused a resource; the message names the resource and the reason."""
+
+
+def resource(type_: str) -> Callable[[Mapping_], Mapping_]:
+    """Register the function that creates resources of `type_` in the emulator."""
+
+    def register(fn: Mapping_) -> Mapping_:
+        if type_ in RESOURCES:
+            raise ValueError(f"two emulator mappings for {type_}")
+        RESOURCES[type_] = fn
+        return fn
+
+    return register
+
+
+def invoke(token: str) -> Callable[[Invoke], Invoke]:
+    """Register the function that answers the data source (invoke) `token` from the emulator."""
+
+    def register(fn: Invoke) -> Invoke:
+        INVOKES[token] = fn
+        return fn
+
+    return register
+
+
+@dataclass
+class Ctx:
+    """Where a resource is created: its provider's account and region, as boto3 clients."""
+
+    emulator: EmulatorMocks
+    account_id: str
+    region: str
+    session: boto3.Session
+    default_tags: dict[str, str] = field(default_factory=dict)
+    urn_name: str = ""
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.emulator.client(self, service, region or self.region)
+
+    def tags(self, inputs: Inputs) -> dict[str, str]:
+        """The tags AWS receives: the provider's default tags, overridden by the resource's."""
+        return {**self.default_tags, **(inputs.get("tags") or {})}
+
+    def tag_list(self, inputs: Inputs) -> list[dict[str, str]]:
+        return [{"Key": k, "Value": v} for k, v in self.tags(inputs).items()]
+
+    def tag_specs(self, resource_type: str, inputs: Inputs) -> list[dict[str, Any]]:
+        tags = self.tag_list(inputs)
+        return [{"ResourceType": resource_type, "Tags": tags}] if tags else []
+
+    def arn(self, service: str, resource_part: str, *, region: str | None = None) -> str:
+        region = self.region if region is None else region
+        return f"arn:aws:{service}:{region}:{self.account_id}:{resource_part}"
+
+    def at(self, account_id: str, region: str | None = None) -> Ctx:
+        """The same emulator seen from another account (cross-account checks)."""
+        return self.emulator.context_for_account(account_id, region or self.region)
+
+
+def physical_name(name: str, max_len: int = 64, sep: str = "-") -> str:
+    """What Pulumi auto-naming gives a resource without an explicit name: `<logical>-<7 hex>`."""
+    suffix = hashlib.sha256(name.encode()).hexdigest()[:7]
+    return f"{name[: max_len - 8]}{sep}{suffix}"
+
+
+def as_json(value: Any) -> str:
+    """Policy documents arrive as JSON strings; some programs pass dicts."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def number(value: Any) -> int | None:
+    """Numbers arrive as floats from the engine."""
+    return None if value is None else int(value)
+
+
+def tags_all(ctx: Ctx, inputs: Inputs) -> dict[str, Any]:
+    return {"tagsAll": ctx.tags(inputs)}

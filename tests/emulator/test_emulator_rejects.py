@@ -1,0 +1,158 @@
+"""What the emulator refuses that plain mocks let through, and how it says so."""
+
+from __future__ import annotations
+
+import ipaddress
+from unittest import mock
+
+import pytest
+
+import components.vpc
+from offline.emulator import EmulatorMocks, EmulatorRejected
+from offline.runner import run, stack_config
+
+SUBNET = "aws:ec2/subnet:Subnet"
+
+
+def test_a_subnet_outside_its_vpc_is_rejected_naming_the_subnet():
+    outside = ipaddress.IPv4Network("172.31.0.0/24")
+    with (
+        EmulatorMocks() as emu,
+        mock.patch.object(components.vpc, "subnet_cidr", lambda *_: outside),
+        pytest.raises(EmulatorRejected) as rejected,
+    ):
+        run("dev", mocks=emu)
+    message = str(rejected.value)
+    assert "aws:ec2/subnet:Subnet" in message
+    assert "-private-" in message  # the subnet's logical name, e.g. 'hub-private-0'
+    assert "InvalidSubnet.Range" in message
+    assert "172.31.0.0/24" in message
+
+
+def test_nat_gateways_internet_gateway_and_default_routes_are_created_when_configured():
+    config = stack_config("dev")
+    config["hubspoke:hub"] = {**config["hubspoke:hub"], "natGateways": "single"}
+    with EmulatorMocks() as emu:
+        result = run("dev", config=config, mocks=emu)
+        nat = result.named("aws:ec2/natGateway:NatGateway", "hub-nat-0")
+        ec2 = emu.context_for_account("111122223333", "eu-west-1").client("ec2")
+        found = ec2.describe_nat_gateways(NatGatewayIds=[nat.id])["NatGateways"][0]
+        assert found["SubnetId"] == result.named(SUBNET, "hub-public-0").id
+        routes = ec2.describe_route_tables(
+            RouteTableIds=[result.named("aws:ec2/routeTable:RouteTable", "hub-private").id]
+        )["RouteTables"][0]["Routes"]
+        assert any(r.get("NatGatewayId") == nat.id for r in routes)
+
+
+def test_preview_creates_nothing_in_the_emulator():
+    with EmulatorMocks() as emu:
+        result = run("prod", preview=True, mocks=emu)
+        assert result.resources
+        assert emu.created == []
+        ec2 = emu.context_for_account("111122223333", "eu-west-1").client("ec2")
+        assert all(v["IsDefault"] for v in ec2.describe_vpcs()["Vpcs"])
+
+
+PEERED_VPCS = """
+hub_vpc = aws.ec2.Vpc("hub", cidr_block="10.0.0.0/16", opts=on(hub))
+spoke_vpc = aws.ec2.Vpc("spoke", cidr_block="10.1.0.0/16", opts=on(spoke))
+peering = aws.ec2.VpcPeeringConnection(
+    "hub-spoke", vpc_id=hub_vpc.id, peer_vpc_id=spoke_vpc.id, peer_owner_id="444455556666",
+    opts=on(hub),
+)
+"""
+
+
+def test_a_peering_accepted_by_the_wrong_account_is_rejected_naming_the_accepter(run_program):
+    with pytest.raises(EmulatorRejected) as rejected:
+        run_program(
+            PEERED_VPCS
+            + """
+aws.ec2.VpcPeeringConnectionAccepter(
+    "hub-spoke-accepter", vpc_peering_connection_id=peering.id, auto_accept=True, opts=on(other)
+)
+"""
+        )
+    message = str(rejected.value)
+    assert "'hub-spoke-accepter'" in message
+    assert "777788889999" in message
+    assert "InvalidVpcPeeringConnectionId.NotFound" in message
+
+
+def test_auto_accept_on_a_cross_account_requester_is_rejected(run_program):
+    with pytest.raises(EmulatorRejected, match=r"'hub-spoke'.*accepted only by account 4444"):
+        run_program(
+            """
+hub_vpc = aws.ec2.Vpc("hub", cidr_block="10.0.0.0/16", opts=on(hub))
+spoke_vpc = aws.ec2.Vpc("spoke", cidr_block="10.1.0.0/16", opts=on(spoke))
+aws.ec2.VpcPeeringConnection(
+    "hub-spoke", vpc_id=hub_vpc.id, peer_vpc_id=spoke_vpc.id, peer_owner_id="444455556666",
+    auto_accept=True, opts=on(hub),
+)
+"""
+        )
+
+
+def test_peering_options_before_the_accept_are_rejected(run_program):
+    with pytest.raises(EmulatorRejected, match="can be added only to active peerings"):
+        run_program(
+            PEERED_VPCS
+            + """
+aws.ec2.PeeringConnectionOptions(
+    "hub-dns", vpc_peering_connection_id=peering.id,
+    requester={"allow_remote_vpc_dns_resolution": True}, opts=on(hub),
+)
+"""
+        )
+
+
+def test_the_requester_account_cannot_set_the_accepter_side_options(run_program):
+    with pytest.raises(EmulatorRejected) as rejected:
+        run_program(
+            PEERED_VPCS
+            + """
+accepter = aws.ec2.VpcPeeringConnectionAccepter(
+    "hub-spoke-accepter", vpc_peering_connection_id=peering.id, auto_accept=True, opts=on(spoke)
+)
+aws.ec2.PeeringConnectionOptions(
+    "both-dns", vpc_peering_connection_id=accepter.id,
+    accepter={"allow_remote_vpc_dns_resolution": True}, opts=on(hub),
+)
+"""
+        )
+    assert "'both-dns'" in str(rejected.value)
+    assert "does not have permission to modify the accepter side" in str(rejected.value)
+
+
+def test_a_resource_type_without_a_mapping_fails_the_run_by_name(run_program):
+    with pytest.raises(
+        EmulatorRejected, match=r"aws:ec2transitgateway/transitGateway:Trans.*'tgw'"
+    ):
+        run_program('aws.ec2transitgateway.TransitGateway("tgw", opts=on(hub))\n')
+
+
+def test_a_provider_whose_role_resolves_outside_its_allowed_accounts_is_rejected(run_program):
+    with pytest.raises(EmulatorRejected, match=r"provider wrong: .*444455556666.*not in"):
+        run_program(
+            """
+wrong = aws.Provider(
+    "wrong", region="eu-west-1", allowed_account_ids=["111122223333"],
+    assume_roles=[aws.ProviderAssumeRoleArgs(
+        role_arn="arn:aws:iam::444455556666:role/hubspoke-deploy")],
+)
+aws.ec2.Vpc("vpc", cidr_block="10.0.0.0/16", opts=on(wrong))
+"""
+        )
+
+
+def test_a_flow_log_role_policy_that_is_not_iam_grammar_is_rejected(run_program):
+    with pytest.raises(EmulatorRejected, match=r"'bad'.*MalformedPolicyDocument"):
+        run_program(
+            """
+role = aws.iam.Role("r", assume_role_policy=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+     "Action": "sts:AssumeRole"}]}), opts=on(hub))
+aws.iam.RolePolicy("bad", role=role.id, policy=json.dumps({"Statement": [
+    {"Effect": "Permit", "Action": "logs:PutLogEvents", "Resource": "*"}]}), opts=on(hub))
+"""
+        )
