@@ -120,13 +120,14 @@ def with_hub_nat(config_of, strategy: str) -> RunResult:
 def test_single_nat_puts_one_gateway_in_the_first_public_subnet(config_of):
     result = with_hub_nat(config_of, "single")
     (nat,) = children(result, "hub", "aws:ec2/natGateway:NatGateway")
-    public = [
-        s
+    # Registration order is asynchronous: find the AZ-0 public subnet by its logical name.
+    public = {
+        s.name: s
         for s in children(result, "hub", "aws:ec2/subnet:Subnet")
         if s.inputs["tags"]["tier"] == "public"
-    ]
-    assert len(public) == 2
-    assert nat.inputs["subnetId"] == public[0].id
+    }
+    assert sorted(public) == ["hub-public-0", "hub-public-1"]
+    assert nat.inputs["subnetId"] == public["hub-public-0"].id
     (private_rt,) = [
         rt
         for rt in children(result, "hub", "aws:ec2/routeTable:RouteTable")
