@@ -1,4 +1,4 @@
-"""docs/emulator.md lists exactly the mapped types; `python -m offline deploy` prints a summary."""
+"""README.md lists exactly the mapped types; `python -m offline deploy` prints a summary."""
 
 from __future__ import annotations
 
@@ -8,26 +8,26 @@ from pathlib import Path
 from offline.__main__ import main
 from offline.emulator import INVOKES, RESOURCES
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "emulator.md"
+DOC = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _listed(section: str) -> list[str]:
     text = DOC.read_text()
     block = re.search(rf"<!-- {section}:start -->\n(.*?)<!-- {section}:end -->", text, re.S)
-    assert block, f"docs/emulator.md has no <!-- {section}:start/end --> block"
+    assert block, f"README.md has no <!-- {section}:start/end --> block"
     return re.findall(r"^- `([^`]+)`$", block.group(1), re.M)
 
 
 def test_the_documented_resource_types_are_exactly_the_mapped_ones():
     expected = sorted(RESOURCES)
-    assert _listed("mapped-types") == expected, "paste into docs/emulator.md:\n" + "\n".join(
+    assert _listed("mapped-types") == expected, "paste into README.md:\n" + "\n".join(
         f"- `{t}`" for t in expected
     )
 
 
 def test_the_documented_invokes_are_exactly_the_answered_ones():
     expected = sorted(INVOKES)
-    assert _listed("invokes") == expected, "paste into docs/emulator.md:\n" + "\n".join(
+    assert _listed("invokes") == expected, "paste into README.md:\n" + "\n".join(
         f"- `{t}`" for t in expected
     )
 
