@@ -175,7 +175,7 @@ def load_page(browser: str, url: str) -> dict[str, Any]:
         try:
             proc.wait(timeout=BROWSER_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            pytest.fail(f"Chromium did not finish {url} within {BROWSER_TIMEOUT_S} s")
+            pytest.fail(f"Chromium did not finish {url.split('?')[0]} in {BROWSER_TIMEOUT_S} s")
         finally:
             with suppress(ProcessLookupError):  # the group is empty once Chromium has exited
                 os.killpg(proc.pid, signal.SIGKILL)
