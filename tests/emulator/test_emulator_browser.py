@@ -155,35 +155,33 @@ def offline_token(gateway: LocalGateway, user: str) -> str:
 def load_page(browser: str, url: str) -> dict[str, Any]:
     """Load `url` in a fresh headless Chromium and return the JSON the page wrote into the DOM
     once its fetches settled."""
-    profile = Path(tempfile.mkdtemp(prefix="hubspoke-chromium-"))
-    stdout, stderr = profile / "dom.html", profile / "chromium.log"
-    with stdout.open("wb") as out, stderr.open("wb") as err:
-        proc = subprocess.Popen(
-            [
-                browser,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={profile / 'profile'}",
-                f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
-                "--dump-dom",
-                url,
-            ],
-            stdout=out,
-            stderr=err,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: the finally below ends all of it
-        )
-        try:
-            proc.wait(timeout=BROWSER_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            pytest.fail(f"Chromium did not finish {url.split('?')[0]} in {BROWSER_TIMEOUT_S} s")
-        finally:
-            with suppress(ProcessLookupError):  # the group is empty once Chromium has exited
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-    try:
+    with tempfile.TemporaryDirectory(prefix="hubspoke-chromium-", ignore_cleanup_errors=True) as t:
+        tmp = Path(t)
+        stdout, stderr = tmp / "dom.html", tmp / "chromium.log"
+        with stdout.open("wb") as out, stderr.open("wb") as err:
+            proc = subprocess.Popen(
+                [
+                    browser,
+                    *CHROMIUM_FLAGS,
+                    f"--user-data-dir={tmp / 'profile'}",
+                    f"--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}",
+                    "--dump-dom",
+                    url,
+                ],
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: the finally below ends all of it
+            )
+            try:
+                proc.wait(timeout=BROWSER_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"Chromium did not finish {url.split('?')[0]} in {BROWSER_TIMEOUT_S} s")
+            finally:
+                with suppress(ProcessLookupError):  # the group is empty once Chromium has exited
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(timeout=10)
         dom, log = stdout.read_text(), stderr.read_text(errors="replace")
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
     found = re.search(r'<pre id="results">(.*?)</pre>', dom, re.DOTALL)
     text = html.unescape(found.group(1)) if found else ""
     if not text.startswith("{"):
