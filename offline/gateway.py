@@ -575,8 +575,8 @@ class LocalGateway:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 headers = {k: v for k, v in self.headers.items()}
-                if self.command == "POST" and self.path == "/_offline/token":
-                    response = gateway._token(body)
+                if self.path == "/_offline/token":
+                    response = gateway._token_route(self.command, headers, body)
                 else:
                     response = gateway.handle(self.command, self.path, headers, body)
                 self.send_response(response.status)
@@ -615,6 +615,24 @@ class LocalGateway:
             self._server = None
 
     # -- local helper: users and tokens ----------------------------------------------------
+
+    def _token_route(self, verb: str, headers: Mapping[str, str], body: bytes) -> Response:
+        """The local-only sign-in route, with CORS for the configured origins, so that a page on
+        such an origin can sign in by itself (the role a Cognito hosted UI or SDK plays)."""
+        origin = {k.lower(): v for k, v in headers.items()}.get("origin", "")
+        cors = {"Vary": "Origin"}
+        if origin in self.cors_origins:
+            cors |= {
+                "Access-Control-Allow-Origin": origin,
+                "Access-Control-Allow-Methods": "POST",
+                "Access-Control-Allow-Headers": "Content-Type",
+            }
+        if verb == "OPTIONS":
+            return Response(204, cors, b"")
+        if verb != "POST":
+            return Response(405, {**cors, "Allow": "POST, OPTIONS"}, b"")
+        response = self._token(body)
+        return Response(response.status, {**response.headers, **cors}, response.body)
 
     def _token(self, body: bytes) -> Response:
         try:

@@ -9,8 +9,9 @@ Origins (scheme, host and port): the page server listens on 127.0.0.1:<p> and is
 `http://localhost:<p>` (the origin the stack is deployed with in `api.corsOrigins`) and as
 `http://127.0.0.1:<p>` (another origin); the API is on 127.0.0.1:<g>, a third origin.
 
-The token comes from the gateway's local `POST /_offline/token` route, asked by the test (that
-route answers no CORS, so a page cannot call it) and given to the page in the URL fragment.
+The page signs in by itself through the gateway's local `POST /_offline/token` route (CORS for the
+configured origins, as a Cognito SDK call would be). From the other origin that sign-in is blocked,
+so the test hands that page a valid token in the URL fragment: the API itself must refuse it.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class BrowserRun:
     key: str  # the Idempotency-Key the page sends
     results: Mapping[str, Mapping[str, Any]]  # origin -> page result name -> outcome
     seen: list[Seen]
+    other_token: str  # the valid token the other origin's page was handed
 
     def requests_from(self, origin: str) -> list[Seen]:
         return [s for s in self.seen if s.origin == origin]
@@ -203,14 +205,26 @@ def browser_run() -> Iterator[BrowserRun]:
         gateway = start_gateway(result, emulator, cors=[allowed], port=0)
         try:
             seen = record_requests(gateway)
-            token, key = offline_token(gateway, "browser"), str(uuid.uuid4())
-            query = urlencode({"api": f"{gateway.url}/{gateway.api.stage}", "key": key})
+            key = str(uuid.uuid4())
+            query = urlencode(
+                {
+                    "api": f"{gateway.url}/{gateway.api.stage}",
+                    "signin": f"{gateway.url}/_offline/token",
+                    "user": "browser",
+                    "key": key,
+                }
+            )
             results = {}
-            for origin in (allowed, other):
-                page = load_page(browser, f"{origin}/page?{query}#token={quote(token)}")
-                assert page.get("origin") == origin, page
-                results[origin] = {r["name"]: r for r in page["results"]}
-            yield BrowserRun(allowed, other, token, key, results, seen)
+            page = load_page(browser, f"{allowed}/page?{query}")
+            assert page.get("origin") == allowed, page
+            results[allowed] = {r["name"]: r for r in page["results"]}
+            token = results[allowed]["signin"]["body"]["idToken"]
+            # The other origin cannot sign in (CORS); it gets a valid token the test obtained.
+            other_token = offline_token(gateway, "browser")
+            page = load_page(browser, f"{other}/page?{query}#token={quote(other_token)}")
+            assert page.get("origin") == other, page
+            results[other] = {r["name"]: r for r in page["results"]}
+            yield BrowserRun(allowed, other, token, key, results, seen, other_token)
         finally:
             gateway.stop()
 
@@ -255,6 +269,7 @@ def test_a_401_body_is_readable_by_the_configured_origin(browser_run):
 def test_another_origin_gets_type_errors_and_never_sends_the_token(browser_run):
     results = browser_run.results[browser_run.other]
     assert {name: r.get("error") for name, r in results.items()} == {
+        "signin": "TypeError",
         "create": "TypeError",
         "list": "TypeError",
         "anonymous": "TypeError",
@@ -265,6 +280,17 @@ def test_another_origin_gets_type_errors_and_never_sends_the_token(browser_run):
     asked = {s.headers.get("access-control-request-method") for s in sent if s.method == "OPTIONS"}
     assert asked == {"POST", "GET"}
     assert [s for s in sent if s.method == "POST" or "authorization" in s.headers] == []
+    assert all(browser_run.other_token not in s.headers.values() for s in sent)
     # A request without custom headers needs no preflight: it is sent, and CORS only keeps its
     # answer (the 401) from the page.
     assert [(s.method, s.path) for s in sent if s.method == "GET"] == [("GET", "/dev/items")]
+
+
+def test_the_page_signs_in_by_itself_from_the_configured_origin(browser_run):
+    signin = browser_run.results[browser_run.allowed]["signin"]
+    assert signin["status"] == 200, signin
+    assert signin["body"]["username"] == "browser@example.com"
+    # The token it got is the one the gateway's authorizer then accepted on the POST.
+    sent = browser_run.requests_from(browser_run.allowed)
+    (post,) = [s for s in sent if s.method == "POST"]
+    assert post.headers["authorization"] == browser_run.token == signin["body"]["idToken"]
