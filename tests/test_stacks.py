@@ -146,3 +146,30 @@ def test_adding_a_spoke_changes_no_existing_urn_or_input(config_of):
     after = {r.urn: r.inputs for r in run("prod", config=cfg).resources}
     for resource in before.resources:
         assert after.get(resource.urn) == resource.inputs, resource.urn
+
+
+IMPORT_PROBE = """
+import pkgutil, importlib, pulumi
+import components
+from offline.mocks import FakeAws, RecordingMonitor
+monitor = RecordingMonitor(FakeAws())
+pulumi.runtime.set_mocks(monitor.fake, project="hubspoke", stack="imports", monitor=monitor)
+names = [m.name for m in pkgutil.walk_packages(components.__path__, "components.")]
+pulumi.runtime.test(lambda: [importlib.import_module(n) for n in names] and None)()
+print(len(names), len(monitor.registrations))
+"""
+
+
+def test_importing_the_components_registers_nothing():
+    """Nothing is created at import time: only the composition root builds resources."""
+    import subprocess
+    import sys
+
+    from offline.runner import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT_PROBE], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    modules, registered = map(int, done.stdout.split())
+    assert modules >= 15  # every module of components/, api/ and validation/ was imported
+    assert registered == 0
