@@ -172,6 +172,15 @@ def test_duplicate_spoke_names_are_rejected():
     assert "hubspoke:spokes[1].name app duplicates hubspoke:spokes[0].name" in problems(cfg)
 
 
+def test_a_spoke_cannot_be_named_hub():
+    # The hub is the Vpc component "hub": a spoke of that name registers the same URNs (the engine
+    # refuses duplicate URNs) and the same flow-log group name.
+    cfg = raw()
+    cfg["spokes"][1]["name"] = "hub"
+    reserved = "hubspoke:spokes[1].name hub is reserved for the hub VPC"
+    assert any(p.startswith(reserved) for p in problems(cfg))
+
+
 @pytest.mark.parametrize("count", [1, 0, -3])
 def test_az_count_below_two_is_rejected(count):
     cfg = raw()

@@ -222,6 +222,20 @@ def test_function_role_trusts_lambda_and_has_only_the_vpc_access_managed_policy(
     assert attached == [VPC_ACCESS_POLICY_ARN]
 
 
+def test_function_is_created_after_its_role_can_create_the_vpc_network_interfaces(stack):
+    # Lambda checks at CreateFunction that the role of a VPC function may create ENIs and refuses
+    # the function otherwise ("The provided execution role does not have permissions to call
+    # CreateNetworkInterface on EC2"). The role ARN alone orders the function after the role, not
+    # after the attachment that grants those actions: both would run in parallel.
+    function = the(stack, T_FUNCTION)
+    attachment = the(
+        stack, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "items-function-vpc-access"
+    )
+    inline = the(stack, "aws:iam/rolePolicy:RolePolicy", "items-function")
+    assert attachment.urn in function.dependencies
+    assert inline.urn in function.dependencies
+
+
 def test_api_gateway_may_invoke_the_function_only_from_this_api(stack):
     permission = the(stack, "aws:lambda/permission:Permission")
     api = the(stack, "aws:apigateway/restApi:RestApi")

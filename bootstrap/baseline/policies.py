@@ -46,7 +46,7 @@ PREVIEW_ACTIONS: tuple[str, ...] = (
     "logs:DescribeLogGroups", "logs:ListTagsForResource", "cloudwatch:DescribeAlarms",
     "cloudwatch:ListTagsForResource", "sns:GetTopicAttributes", "sns:ListTagsForResource",
     "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags",
-    "tag:GetResources",
+    "tag:GetResources", "secretsmanager:GetRandomPassword",
 )  # fmt: skip
 # The only SSM parameters a preview reads: AWS's public ones (the Powertools layer ARN).
 PUBLIC_PARAMETERS = "arn:aws:ssm:*::parameter/aws/service/*"
@@ -179,6 +179,15 @@ def deploy_permissions(
             "Sid": "BuildTheNetworkAndTheApi",
             "Effect": "Allow",
             "Action": [f"{service}:*" for service in DEPLOY_SERVICES],
+            "Resource": "*",
+        },
+        {
+            # The items API draws its cursor secret with this lookup on every preview and up
+            # (components/api/function.py); it reads no secret and has no resource-level
+            # permissions (Secrets Manager authorization reference), hence "*".
+            "Sid": "RandomValues",
+            "Effect": "Allow",
+            "Action": "secretsmanager:GetRandomPassword",
             "Resource": "*",
         },
         {

@@ -137,3 +137,85 @@ def test_state_bucket_belongs_to_the_home_account_only():
     with pytest.raises(config.BootstrapConfigError) as raised:
         cfg(accountId="444455556666", stateBucketName="hubspoke-state")
     assert "only the home account 111122223333 holds the state backend" in str(raised.value)
+
+
+# The AWS calls the hubspoke program's lookups make on every preview and every up (its invokes,
+# see README "invokes"), and the resource each one names. getRegion and getPartition call nothing.
+PROGRAM_LOOKUPS = (
+    ("sts:GetCallerIdentity", "*"),  # the provider, checking allowed_account_ids
+    ("ec2:DescribeAvailabilityZones", "*"),  # Vpc
+    ("ec2:DescribeManagedPrefixLists", "*"),
+    ("secretsmanager:GetRandomPassword", "*"),  # ItemsApi cursor secret; no resource-level
+    (
+        "ssm:GetParameter",  # ItemsApi: the Powertools layer ARN
+        "arn:aws:ssm:eu-west-1::parameter/aws/service/powertools/python/arm64/python3.13/latest",
+    ),
+)
+
+
+def _as_list(value):
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _statement_applies(statement, action, resource, context, unknown_condition):
+    from fnmatch import fnmatchcase
+
+    def matches(patterns, value):
+        return any(fnmatchcase(value.lower(), p.lower()) for p in _as_list(patterns))
+
+    if "Action" in statement and not matches(statement["Action"], action):
+        return False
+    if "NotAction" in statement and matches(statement["NotAction"], action):
+        return False
+    if "Resource" in statement and not matches(statement["Resource"], resource):
+        return False
+    if "NotResource" in statement and matches(statement["NotResource"], resource):
+        return False
+    for operator, conditions in statement.get("Condition", {}).items():
+        if operator not in ("StringEquals", "StringNotEquals"):
+            return unknown_condition
+        for key, wanted in conditions.items():
+            # A key absent from the request: StringEquals is false, StringNotEquals true (IAM).
+            equal = key in context and context[key] in _as_list(wanted)
+            if equal != (operator == "StringEquals"):
+                return False
+    return True
+
+
+def allowed(document, action, resource, context):
+    """IAM evaluation of one identity policy, enough for these documents: an explicit deny
+    wins; a condition operator this helper does not know makes an Allow not apply and a Deny
+    apply. `context` holds every condition key the request carries."""
+    statements = document["Statement"]
+    if any(
+        s["Effect"] == "Deny" and _statement_applies(s, action, resource, context, True)
+        for s in statements
+    ):
+        return False
+    return any(
+        s["Effect"] == "Allow" and _statement_applies(s, action, resource, context, False)
+        for s in statements
+    )
+
+
+@pytest.mark.parametrize("action,resource", PROGRAM_LOOKUPS)
+def test_the_deploy_role_may_make_every_lookup_of_the_program_in_an_update_and_a_preview(
+    action, resource
+):
+    # A lookup runs on every preview and every up: one the deploy role may not make fails both.
+    doc = policies.deploy_permissions(cfg(), BUCKET, KEY)
+    update = {"aws:RequestedRegion": "eu-west-1"}
+    preview = {**update, "aws:SourceIdentity": policies.PREVIEW_SOURCE_IDENTITY}
+    assert allowed(doc, action, resource, update)
+    assert allowed(doc, action, resource, preview)
+
+
+def test_the_helper_sees_the_denies_it_evaluates():
+    doc = policies.deploy_permissions(cfg(), BUCKET, KEY)
+    preview = {"aws:RequestedRegion": "eu-west-1", "aws:SourceIdentity": "hubspoke-preview"}
+    assert allowed(doc, "ec2:CreateVpc", "*", {"aws:RequestedRegion": "eu-west-1"})
+    assert not allowed(doc, "ec2:CreateVpc", "*", preview)
+    assert not allowed(doc, "ec2:DescribeVpcs", "*", {"aws:RequestedRegion": "us-west-2"})
+    assert not allowed(
+        doc, "secretsmanager:GetSecretValue", "*", {"aws:RequestedRegion": "eu-west-1"}
+    )

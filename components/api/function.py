@@ -4,6 +4,7 @@ log group, and the Powertools layer looked up at deploy time."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pulumi
@@ -92,8 +93,12 @@ def function_security_group(scope: Scope) -> aws.ec2.SecurityGroup:
 
 def function_role(
     scope: Scope, table: aws.dynamodb.Table, bucket: aws.s3.Bucket
-) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
-    """The function's role: VPC access, and an inline policy scoped to that table and bucket."""
+) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+    """The function's role: VPC access, and an inline policy scoped to that table and bucket.
+
+    Returns the role and what grants its permissions (the VPC access attachment and the inline
+    policy): the function must be created after both, see `items_function`.
+    """
     name = scope.name
     function_role = aws.iam.Role(
         f"{name}-function",
@@ -101,7 +106,7 @@ def function_role(
         tags=scope.tags("-function"),
         opts=scope.child,
     )
-    aws.iam.RolePolicyAttachment(
+    vpc_access = aws.iam.RolePolicyAttachment(
         f"{name}-function-vpc-access",
         role=function_role.name,
         policy_arn=VPC_ACCESS_POLICY_ARN,
@@ -115,7 +120,7 @@ def function_role(
         ),
         opts=scope.child,
     )
-    return function_role, policy
+    return function_role, [vpc_access, policy]
 
 
 def function_log_group(scope: Scope) -> aws.cloudwatch.LogGroup:
@@ -139,7 +144,7 @@ def items_function(
     secret: aws.ssm.Parameter,
     security_group: aws.ec2.SecurityGroup,
     role: aws.iam.Role,
-    role_policy: aws.iam.RolePolicy,
+    role_permissions: Sequence[pulumi.Resource],
     log_group: aws.cloudwatch.LogGroup,
 ) -> aws.lambda_.Function:
     args, cfg = scope.args, scope.args.config
@@ -182,6 +187,9 @@ def items_function(
             }
         },
         tags=scope.tags("-function"),
-        # Log group first (retention); the role's permissions before the first cold start.
-        opts=scope.after(log_group, role_policy),
+        # Log group first (retention); the role's permissions before CreateFunction, which
+        # refuses a VPC function whose role cannot yet create ENIs ("The provided execution role
+        # does not have permissions to call CreateNetworkInterface on EC2"); `role.arn` alone
+        # orders it after the role, not after the VPC access attachment.
+        opts=scope.after(log_group, *role_permissions),
     )

@@ -30,6 +30,8 @@ from components.validation.fields import (
 )
 
 _SPOKE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,22}[a-z0-9]$")
+# The hub is built as the Vpc named "hub": a spoke of that name would register the same URNs.
+HUB_NAME = "hub"
 
 
 def parse_region(value: Any, path: str, problems: Problems) -> str | None:
@@ -63,6 +65,9 @@ def parse_vpc(
             problems.add(
                 f"{path}.name", name, "must be 2-24 lowercase letters, digits or - (a DNS label)"
             )
+            name = None
+        elif name == HUB_NAME:
+            problems.add(f"{path}.name", name, "is reserved for the hub VPC; choose another name")
             name = None
     account = as_str(obj.get("account", MISSING), f"{path}.account", problems)
     if account is not None and accounts_ok and account not in accounts:
