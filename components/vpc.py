@@ -204,7 +204,15 @@ class Vpc(pulumi.ComponentResource):
                                     "logs:DescribeLogStreams",
                                 ],
                                 "Resource": [arn, f"{arn}:*"],
-                            }
+                            },
+                            {
+                                # The flow logs role in the VPC user guide also lists
+                                # DescribeLogGroups, which cannot be scoped to one group: this
+                                # account and region's groups only.
+                                "Effect": "Allow",
+                                "Action": "logs:DescribeLogGroups",
+                                "Resource": arn.split(":log-group:")[0] + ":log-group:*",
+                            },
                         ],
                     }
                 )

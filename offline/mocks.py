@@ -150,6 +150,8 @@ def _computed(
         return {"arn": arn, "invokeArn": invoke}
     if typ == "aws:dynamodb/table:Table":
         return {"arn": f"arn:aws:dynamodb:{region}:{account}:table/{name}"}
+    if typ == "aws:cloudwatch/logGroup:LogGroup":
+        return {"arn": f"arn:aws:logs:{region}:{account}:log-group:{name}"}
     if typ == "aws:s3/bucket:Bucket":
         return {"arn": f"arn:aws:s3:::{resource_id}", "bucket": resource_id}
     if typ == "aws:kms/key:Key":

@@ -41,12 +41,13 @@ def test_trust_policy_names_the_source_account_only_when_given():
     assert scoped["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
 
 
-def test_key_policy_lets_cloudwatch_use_the_key_only_for_this_account():
+def test_key_policy_lets_the_account_administer_and_cloudwatch_only_encrypt_for_sns():
     statements = {s["Sid"]: s for s in key_policy(ACCOUNT)["Statement"]}
     assert statements["AccountAdministers"]["Principal"] == {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}
     cloudwatch = statements["CloudWatchAlarmsPublish"]
+    assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    # The two actions the SNS guide lists for alarms on an encrypted topic, nothing more.
     assert cloudwatch["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
-    assert cloudwatch["Condition"] == {"StringEquals": {"aws:SourceAccount": ACCOUNT}}
 
 
 def test_bucket_policy_denies_plain_http_to_the_bucket_and_its_objects():

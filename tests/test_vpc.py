@@ -101,10 +101,14 @@ def test_flow_logs_go_to_a_log_group_with_retention_through_a_scoped_role(prod):
         assert flow_log.inputs["logDestination"] == log_group.outputs["arn"]
         assert flow_log.inputs["trafficType"] == "ALL"
         (policy,) = children(prod, name, "aws:iam/rolePolicy:RolePolicy")
-        (statement,) = json.loads(policy.inputs["policy"])["Statement"]
+        writes, describe = json.loads(policy.inputs["policy"])["Statement"]
         arn = log_group.outputs["arn"]
-        assert statement["Resource"] == [arn, f"{arn}:*"]
-        assert "*" not in json.dumps(statement["Action"])
+        assert writes["Resource"] == [arn, f"{arn}:*"]
+        assert "*" not in json.dumps(writes["Action"])
+        # DescribeLogGroups cannot be scoped to one group: this account and region only.
+        region, account = prod.region_of(vpc), prod.account_of(vpc)
+        assert describe["Action"] == "logs:DescribeLogGroups"
+        assert describe["Resource"].endswith(f":logs:{region}:{account}:log-group:*")
         (role,) = children(prod, name, "aws:iam/role:Role")
         (trust,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
         assert trust["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}

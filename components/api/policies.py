@@ -39,13 +39,14 @@ def key_policy(account_id: str) -> dict:
             },
             {
                 # Alarms publish to the KMS-encrypted topic (Amazon SNS developer guide,
-                # "Encryption at rest": CloudWatch needs these two actions on the key).
+                # "Encryption at rest": CloudWatch needs these two actions on the key). The
+                # guide's statement has no condition; one CloudWatch does not satisfy fails
+                # silently (the alarm fires, no message is delivered), so none is added.
                 "Sid": "CloudWatchAlarmsPublish",
                 "Effect": "Allow",
                 "Principal": {"Service": "cloudwatch.amazonaws.com"},
                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
                 "Resource": "*",
-                "Condition": {"StringEquals": {"aws:SourceAccount": account_id}},
             },
         ],
     }

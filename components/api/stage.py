@@ -49,9 +49,11 @@ def logging_account(scope: Scope) -> aws.apigateway.Account:
     name = scope.name
     cloudwatch_role = aws.iam.Role(
         f"{name}-apigw-cloudwatch",
-        assume_role_policy=json.dumps(
-            service_trust_policy("apigateway.amazonaws.com", source_account=scope.args.account_id)
-        ),
+        # No aws:SourceAccount condition here: API Gateway's documented CloudWatch role (the
+        # AWS::ApiGateway::Account and pulumi-aws apigateway.Account examples) trusts the
+        # service plainly, and nothing documents that it sends that key when it assumes the
+        # role; if it does not, setting the account's role fails.
+        assume_role_policy=json.dumps(service_trust_policy("apigateway.amazonaws.com")),
         tags=scope.tags("-apigw-cloudwatch"),
         opts=scope.child,
     )
