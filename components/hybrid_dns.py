@@ -258,30 +258,23 @@ class HybridDns(pulumi.ComponentResource):
             tags=self._tags(role),
             opts=opts,
         )
-        for peer in ingress_from:
-            for protocol in PROTOCOLS:
-                aws.vpc.SecurityGroupIngressRule(
-                    f"{self._prefix}-{role}-{protocol}-from-{_slug(peer)}",
-                    security_group_id=sg.id,
-                    ip_protocol=protocol,
-                    from_port=DNS_PORT,
-                    to_port=DNS_PORT,
-                    cidr_ipv4=peer,
-                    description=f"DNS over {protocol.upper()} from {peer}",
-                    opts=opts,
-                )
-        for peer in egress_to:
-            for protocol in PROTOCOLS:
-                aws.vpc.SecurityGroupEgressRule(
-                    f"{self._prefix}-{role}-{protocol}-to-{_slug(peer)}",
-                    security_group_id=sg.id,
-                    ip_protocol=protocol,
-                    from_port=DNS_PORT,
-                    to_port=DNS_PORT,
-                    cidr_ipv4=peer,
-                    description=f"DNS over {protocol.upper()} to {peer}",
-                    opts=opts,
-                )
+        directions = (
+            (aws.vpc.SecurityGroupIngressRule, "from", ingress_from),
+            (aws.vpc.SecurityGroupEgressRule, "to", egress_to),
+        )
+        for rule, word, peers in directions:
+            for peer in peers:
+                for protocol in PROTOCOLS:
+                    rule(
+                        f"{self._prefix}-{role}-{protocol}-{word}-{_slug(peer)}",
+                        security_group_id=sg.id,
+                        ip_protocol=protocol,
+                        from_port=DNS_PORT,
+                        to_port=DNS_PORT,
+                        cidr_ipv4=peer,
+                        description=f"DNS over {protocol.upper()} {word} {peer}",
+                        opts=opts,
+                    )
         return sg
 
     def _endpoint(
