@@ -103,6 +103,15 @@ class EmulatorMocks(FakeAws):
             self._active = False
             EmulatorMocks._running = None
 
+    def _require_running(self) -> None:
+        """Registrations come only while the emulator runs. Never start it here: after a
+        rejection, registrations the engine had already queued still arrive on its threads, and
+        restarting moto for them would leave an emulator running after the `with` block."""
+        if not self._active:
+            raise RuntimeError(
+                "the emulator is not running: register resources inside `with EmulatorMocks()`"
+            )
+
     def __enter__(self) -> EmulatorMocks:
         return self.start()
 
@@ -194,7 +203,7 @@ class EmulatorMocks(FakeAws):
             return "", dict(args.inputs)
         if not args.custom and args.typ != PROVIDER_TYPE:
             return "", {}  # a component: registers nothing in AWS
-        self.start()
+        self._require_running()
         with self._lock:
             if args.typ == PROVIDER_TYPE:
                 provider_id = f"{args.name}-{len(self._contexts)}"
@@ -238,6 +247,6 @@ class EmulatorMocks(FakeAws):
         answer = INVOKES.get(args.token)
         if answer is None:
             raise NotImplementedError(f"the emulator does not answer the invoke {args.token}")
-        self.start()
+        self._require_running()
         with self._lock:
             return answer(self.context(args.provider), unsecret(args.args))

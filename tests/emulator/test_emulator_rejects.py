@@ -6,6 +6,7 @@ import ipaddress
 from unittest import mock
 
 import pytest
+from pulumi.runtime.mocks import MockResourceArgs
 
 import components.vpc
 from offline.emulator import EmulatorMocks, EmulatorRejected
@@ -156,3 +157,18 @@ aws.iam.RolePolicy("bad", role=role.id, policy=json.dumps({"Statement": [
     {"Effect": "Permit", "Action": "logs:PutLogEvents", "Resource": "*"}]}), opts=on(hub))
 """
         )
+
+
+def test_a_registration_after_the_emulator_stopped_does_not_restart_it():
+    """After a rejection, registrations the engine had already queued still arrive on its
+    threads; one that restarted moto would leave an emulator running behind the test."""
+    with EmulatorMocks() as emu:
+        pass
+    late = MockResourceArgs(
+        typ="aws:ec2/vpc:Vpc", name="late", inputs={"cidrBlock": "10.0.0.0/16"}, custom=True
+    )
+    with pytest.raises(RuntimeError, match="not running"):
+        emu.new_resource(late)
+    assert EmulatorMocks._running is None
+    with EmulatorMocks() as emu:  # the next emulator starts cleanly
+        assert run("dev", mocks=emu).resources
