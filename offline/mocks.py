@@ -39,6 +39,8 @@ class Registration:
     outputs: dict[str, Any]
     # Inputs the engine keeps from state after the first create (`ignore_changes`).
     ignore_changes: list[str] = field(default_factory=list)
+    # `aliases` as sent: {"urn": ...} or a spec {"name", "type", "parentUrn", "noParent", ...}.
+    aliases: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def provider_urn(self) -> str:
@@ -209,6 +211,21 @@ def _ssm_parameter_value(name: str, where: ProviderInfo) -> str:
     raise NotImplementedError(f"the offline mocks do not know the SSM parameter {name}")
 
 
+def _alias(alias: Any) -> dict[str, Any]:
+    """One `Alias` of a registration request as a plain dict."""
+    if alias.WhichOneof("alias") == "urn":
+        return {"urn": alias.urn}
+    spec = alias.spec
+    return {
+        "name": spec.name,
+        "type": spec.type,
+        "stack": spec.stack,
+        "project": spec.project,
+        "parentUrn": spec.parentUrn,
+        "noParent": spec.noParent,
+    }
+
+
 class RecordingMonitor(MockMonitor):
     """The mock monitor, plus a record of each registration with its resource options."""
 
@@ -246,6 +263,7 @@ class RecordingMonitor(MockMonitor):
                 inputs=_comparable(dict(inputs)),
                 outputs=dict(state),
                 ignore_changes=list(request.ignoreChanges),
+                aliases=[_alias(a) for a in request.aliases],
             )
         )
         return response
