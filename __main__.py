@@ -7,20 +7,20 @@ from components.accounts import Accounts
 from components.api import ItemsApi, ItemsApiArgs
 from components.hybrid_dns import HybridDns, HybridDnsArgs, SpokeDns
 from components.peering import Peering, PeeringArgs
+from components.plan import VpcPlan, plan_network
 from components.vpc import Vpc, VpcArgs
 
 cfg = config.load()  # raises ConfigError listing every problem before anything is registered
+plan = plan_network(cfg)  # every address, from the config alone
 accounts = Accounts(cfg)
 
 
-def build_vpc(vpc: config.VpcConfig) -> Vpc:
+def build_vpc(vpc: config.VpcConfig, vpc_plan: VpcPlan) -> Vpc:
     provider = accounts.provider(vpc.account, vpc.region)
     return Vpc(
         vpc.name,
         VpcArgs(
-            cidr=vpc.cidr,
-            az_count=vpc.az_count,
-            nat_gateways=vpc.nat_gateways,
+            plan=vpc_plan,
             region=vpc.region,
             account_id=accounts.account_id(vpc.account),
             environment=cfg.environment,
@@ -31,22 +31,12 @@ def build_vpc(vpc: config.VpcConfig) -> Vpc:
     )
 
 
-hub = build_vpc(cfg.hub)
-spokes = {spoke.name: build_vpc(spoke) for spoke in cfg.spokes}
+hub = build_vpc(cfg.hub, plan.hub)
+spokes = {spoke.name: build_vpc(spoke, plan.spokes[spoke.name]) for spoke in cfg.spokes}
 peerings = {
     spoke.name: Peering(
         f"hub-{spoke.name}",
-        PeeringArgs(
-            hub=hub,
-            spoke=spokes[spoke.name],
-            hub_provider=accounts.provider(cfg.hub.account, cfg.hub.region),
-            spoke_provider=accounts.provider(spoke.account, spoke.region),
-            hub_account_id=accounts.account_id(cfg.hub.account),
-            spoke_account_id=accounts.account_id(spoke.account),
-            hub_region=cfg.hub.region,
-            spoke_region=spoke.region,
-            environment=cfg.environment,
-        ),
+        PeeringArgs(hub=hub.ref, spoke=spokes[spoke.name].ref, environment=cfg.environment),
     )
     for spoke in cfg.spokes
 }
@@ -54,21 +44,12 @@ peerings = {
 dns = HybridDns(
     "dns",
     HybridDnsArgs(
-        hub=hub,
-        hub_provider=accounts.provider(cfg.hub.account, cfg.hub.region),
-        hub_account_id=accounts.account_id(cfg.hub.account),
-        hub_region=cfg.hub.region,
+        hub=hub.ref,
         spokes=[
-            SpokeDns(
-                name=spoke.name,
-                vpc=spokes[spoke.name],
-                account_key=spoke.account,
-                account_id=accounts.account_id(spoke.account),
-                region=spoke.region,
-                provider=accounts.provider(spoke.account, spoke.region),
-            )
+            SpokeDns(name=spoke.name, account_key=spoke.account, vpc=spokes[spoke.name].ref)
             for spoke in cfg.spokes
         ],
+        plan=plan,
         on_prem=cfg.on_prem,
         dns=cfg.dns,
         environment=cfg.environment,

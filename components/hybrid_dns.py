@@ -29,55 +29,47 @@ import pulumi
 import pulumi_aws as aws
 
 from components.config import VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
-from components.layout import subnet_cidr
 from components.naming import resource_tags
-from components.vpc import Vpc
+from components.plan import NetworkPlan
+from components.vpc import VpcRef
 
 COMPONENT = "hybrid-dns"
 DNS_PORT = 53
 PROTOCOLS = ("tcp", "udp")  # DNS answers larger than 512 bytes (DNSSEC, many records) need TCP
-# Endpoint IPs are pinned to a fixed host of each private subnet, so on-prem conditional
-# forwarders and firewalls can be configured once: a replaced endpoint comes back on the same
-# addresses. AWS reserves hosts 0-3 and the last one of every subnet; 10 and 11 fit even a /28.
-INBOUND_HOST = 10
-OUTBOUND_HOST = 11
-# A relay endpoint in a remote-region spoke only passes queries on: two IPs are the minimum AWS
-# allows (RSLVR-00400) and each costs per hour.
-RELAY_IP_COUNT = 2
 
 
 @dataclass(frozen=True)
 class SpokeDns:
-    """One spoke as HybridDns sees it: its VPC and the account, region and provider that own it."""
+    """One spoke as HybridDns sees it: its name, its account's key, and its VPC."""
 
     name: str
-    vpc: Vpc
     account_key: str
-    account_id: str
-    region: str
-    provider: aws.Provider
+    vpc: VpcRef
+
+    @property
+    def account_id(self) -> str:
+        return self.vpc.account_id
+
+    @property
+    def region(self) -> str:
+        return self.vpc.region
+
+    @property
+    def provider(self) -> aws.Provider:
+        return self.vpc.provider
 
 
 @dataclass(frozen=True)
 class HybridDnsArgs:
-    """The hub, the spokes and the on-prem / DNS config (both from the stack config)."""
+    """The hub, the spokes, their pinned addresses, and the on-prem / DNS config."""
 
-    hub: Vpc
-    hub_provider: aws.Provider
-    hub_account_id: str
-    hub_region: str
+    hub: VpcRef
     spokes: Sequence[SpokeDns]
+    plan: NetworkPlan
     on_prem: OnPremConfig | None
     dns: DnsConfig
     environment: str
     protect: bool  # prod: keep the zone and the VPN connection from being deleted or replaced
-
-
-def endpoint_ips(vpc_cidr: ipaddress.IPv4Network, az_count: int, host: int) -> list[str]:
-    """The pinned endpoint IP in the private subnet of each of the first `az_count` AZs."""
-    return [
-        str(subnet_cidr(vpc_cidr, "private", i).network_address + host) for i in range(az_count)
-    ]
 
 
 def _slug(value: object) -> str:
@@ -107,7 +99,7 @@ class HybridDns(pulumi.ComponentResource):
         super().__init__("hubspoke:dns:HybridDns", name, None, opts)
         self._prefix = name
         self.args = args
-        self.hub_side = pulumi.ResourceOptions(parent=self, provider=args.hub_provider)
+        self.hub_side = pulumi.ResourceOptions(parent=self, provider=args.hub.provider)
 
         self.inbound_endpoint: aws.route53.ResolverEndpoint | None = None
         self.outbound_endpoint: aws.route53.ResolverEndpoint | None = None
@@ -163,12 +155,9 @@ class HybridDns(pulumi.ComponentResource):
 
     def _resolver(self, on_prem: OnPremConfig) -> None:
         args, name = self.args, self._prefix
-        hub_cidr, hub_azs = args.hub.args.cidr, args.hub.args.az_count
-        inbound_ips = endpoint_ips(hub_cidr, hub_azs, INBOUND_HOST)
-        remote = [s for s in args.spokes if s.region != args.hub_region]
-        relay_ips = {
-            s.name: endpoint_ips(s.vpc.args.cidr, RELAY_IP_COUNT, OUTBOUND_HOST) for s in remote
-        }
+        inbound_ips = args.plan.inbound_ips
+        remote = [s for s in args.spokes if s.region != args.hub.region]
+        relay_ips = {s.name: args.plan.relay_ips[s.name] for s in remote}
 
         # Inbound: on-prem resolvers forward the cloud domain here. Only on-prem may query it (the
         # design's rule); spokes use their own VPC resolver. The one addition is the relay
@@ -192,12 +181,7 @@ class HybridDns(pulumi.ComponentResource):
             "inbound", "INBOUND", inbound_sg, args.hub, inbound_ips, self.hub_side
         )
         self.outbound_endpoint = self._endpoint(
-            "outbound",
-            "OUTBOUND",
-            outbound_sg,
-            args.hub,
-            endpoint_ips(hub_cidr, hub_azs, OUTBOUND_HOST),
-            self.hub_side,
+            "outbound", "OUTBOUND", outbound_sg, args.hub, args.plan.outbound_ips, self.hub_side
         )
 
         # One FORWARD rule per domain, to the on-prem servers (never to our own inbound endpoint:
@@ -215,13 +199,13 @@ class HybridDns(pulumi.ComponentResource):
             )
             self._associate(domain, self.rules[domain], "hub", args.hub.vpc_id, self.hub_side)
 
-        local = [s for s in args.spokes if s.region == args.hub_region]
+        local = [s for s in args.spokes if s.region == args.hub.region]
         self._share_rules(local)
         for spoke in local:
             after_share = self._after_share(spoke)
             for domain, rule in self.rules.items():
                 depends = [*after_share]
-                if spoke.account_id != args.hub_account_id:
+                if spoke.account_id != args.hub.account_id:
                     depends.append(self.share_resources[domain])
                 self._associate(
                     domain,
@@ -282,7 +266,7 @@ class HybridDns(pulumi.ComponentResource):
         role: str,
         direction: str,
         sg: aws.ec2.SecurityGroup,
-        vpc: Vpc,
+        vpc: VpcRef,
         ips: Sequence[str],
         opts: pulumi.ResourceOptions,
     ) -> aws.route53.ResolverEndpoint:
@@ -294,7 +278,7 @@ class HybridDns(pulumi.ComponentResource):
             protocols=["Do53"],
             security_group_ids=[sg.id],
             ip_addresses=[
-                {"subnet_id": vpc.private_subnets[i].id, "ip": ip} for i, ip in enumerate(ips)
+                {"subnet_id": vpc.private_subnet_ids[i], "ip": ip} for i, ip in enumerate(ips)
             ],
             tags=self._tags(role),
             opts=opts,
@@ -326,7 +310,7 @@ class HybridDns(pulumi.ComponentResource):
         receive it without an invitation.
         """
         args, name = self.args, self._prefix
-        accounts = {s.account_key: s for s in local_spokes if s.account_id != args.hub_account_id}
+        accounts = {s.account_key: s for s in local_spokes if s.account_id != args.hub.account_id}
         if not accounts:
             return
         external = args.dns.share_outside_organization
@@ -363,7 +347,7 @@ class HybridDns(pulumi.ComponentResource):
 
     def _after_share(self, spoke: SpokeDns) -> list[pulumi.Resource]:
         """What a spoke's rule associations wait for: its account can see the shared rules."""
-        if spoke.account_id == self.args.hub_account_id:
+        if spoke.account_id == self.args.hub.account_id:
             return []
         waits: list[pulumi.Resource] = [self.share_principals[spoke.account_key]]
         if spoke.account_key in self.share_accepters:
@@ -425,18 +409,18 @@ class HybridDns(pulumi.ComponentResource):
             f"{name}-zone",
             name=zone_name,
             comment=f"hubspoke {args.environment}: private zone of the cloud domain",
-            vpcs=[{"vpc_id": args.hub.vpc_id, "vpc_region": args.hub_region}],
+            vpcs=[{"vpc_id": args.hub.vpc_id, "vpc_region": args.hub.region}],
             tags=self._tags("zone"),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                provider=args.hub_provider,
+                provider=args.hub.provider,
                 ignore_changes=["vpcs"],
                 protect=args.protect,
             ),
         )
         for spoke in args.spokes:
             depends: list[pulumi.Resource] = []
-            if spoke.account_id != args.hub_account_id:
+            if spoke.account_id != args.hub.account_id:
                 auth = aws.route53.VpcAssociationAuthorization(
                     f"{name}-zone-{spoke.name}",
                     zone_id=self.zone.zone_id,
@@ -468,7 +452,7 @@ class HybridDns(pulumi.ComponentResource):
         """
         args, name = self.args, self._prefix
         # A replaced connection gets new tunnel addresses and keys the on-prem device does not know.
-        kept = pulumi.ResourceOptions(parent=self, provider=args.hub_provider, protect=args.protect)
+        kept = pulumi.ResourceOptions(parent=self, provider=args.hub.provider, protect=args.protect)
         customer_gateway = aws.ec2.CustomerGateway(
             f"{name}-cgw",
             type="ipsec.1",
@@ -502,11 +486,11 @@ class HybridDns(pulumi.ComponentResource):
                     destination_cidr_block=str(cidr),
                     opts=self.hub_side,
                 )
-        for i, route_table in enumerate(args.hub.route_tables):
+        for i, route_table_id in enumerate(args.hub.route_table_ids):
             aws.ec2.VpnGatewayRoutePropagation(
                 f"{name}-vgw-{i}",
                 vpn_gateway_id=gateway.id,
-                route_table_id=route_table.id,
+                route_table_id=route_table_id,
                 opts=self.hub_side,
             )
 

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.hybrid_dns import INBOUND_HOST, OUTBOUND_HOST, endpoint_ips
+from components.config import VpcConfig
 from components.layout import subnet_cidr
+from components.plan import INBOUND_HOST, OUTBOUND_HOST, plan_vpc
 from offline.mocks import Registration
 from offline.runner import RunResult, run, stack_config
 
@@ -164,7 +165,8 @@ def test_pinned_endpoint_ips_are_usable_hosts_of_distinct_private_subnets(
     prefix: int, az_count: int, host: int
 ) -> None:
     vpc_cidr = ipaddress.IPv4Network((int(ipaddress.IPv4Address("10.0.0.0")), prefix))
-    ips = endpoint_ips(vpc_cidr, az_count, host)
+    vpc = VpcConfig("hub", "network", "eu-west-1", vpc_cidr, az_count, "none", "hubspoke:hub")
+    ips = plan_vpc(vpc).endpoint_ips(host)
     assert len(set(ips)) == az_count
     for i, ip in enumerate(ips):
         subnet = subnet_cidr(vpc_cidr, "private", i)
