@@ -39,37 +39,66 @@ def _urn_parts(urn: str) -> tuple[str, str, str, str]:
     return head.removeprefix("urn:pulumi:"), project, qualified, name
 
 
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
 def make_urn(stack: str, project: str, type_: str, name: str, parent: str | None) -> str:
-    """The URN of a resource of `type_` and `name` under `parent` (None: no parent), formed the way
-    Pulumi's mock monitor forms the URNs these dumps hold (the parent's own type + `$` + type)."""
+    """The URN the engine gives a resource of `type_` and `name` under `parent` (an engine URN;
+    None or the stack: top level). The engine prefixes the parent's whole qualified type, except
+    the stack's (Pulumi's mock monitor does otherwise, so dumps rebuild the engine's URNs)."""
     if parent:
-        type_ = f"{_urn_parts(parent)[2].split('$')[-1]}${type_}"
+        parent_type = _urn_parts(parent)[2]
+        if parent_type != STACK_TYPE:
+            type_ = f"{parent_type}${type_}"
     return f"urn:pulumi:{stack}::{project}::{type_}::{name}"
 
 
-def alias_urns(resource: Registration, by_urn: Mapping[str, Registration]) -> set[str]:
-    """Every old URN the engine would match this resource against: its own aliases, and the URNs
-    it had under each alias of its parent (the engine inherits parents' aliases)."""
-    stack, project, _, _ = _urn_parts(resource.urn)
-    parent = by_urn.get(resource.parent)
-    parents = {resource.parent} | (alias_urns(parent, by_urn) if parent else set())
-    found: set[str] = set()
-    for alias in resource.aliases:
-        if "urn" in alias:
-            found.add(alias["urn"])
-            continue
-        name = alias["name"] or resource.name
-        type_ = alias["type"] or resource.type
-        old_stack, old_project = alias["stack"] or stack, alias["project"] or project
-        if alias["noParent"]:
-            found.add(make_urn(old_stack, old_project, type_, name, None))
-        elif alias["parentUrn"]:
-            found.add(make_urn(old_stack, old_project, type_, name, alias["parentUrn"]))
-        else:
-            found |= {make_urn(old_stack, old_project, type_, name, p) for p in parents}
-    for old_parent in parents - {resource.parent}:
-        found.add(make_urn(stack, project, resource.type, resource.name, old_parent))
-    return found
+class _Tree:
+    """The engine URN of each registration, and the old URNs its aliases stand for."""
+
+    def __init__(self, resources: Sequence[Registration]):
+        self.by_mock_urn = {r.urn: r for r in resources}
+        self._urns: dict[str, str] = {}
+        self._aliases: dict[str, set[str]] = {}
+
+    def urn(self, mock_urn: str) -> str:
+        """The engine URN of the registration the mock monitor named `mock_urn`."""
+        if mock_urn not in self._urns:
+            r = self.by_mock_urn.get(mock_urn)
+            if r is None:  # the stack itself, or a reference to something not registered
+                self._urns[mock_urn] = mock_urn
+            else:
+                stack, project, _, _ = _urn_parts(mock_urn)
+                parent = self.urn(r.parent) if r.parent else None
+                self._urns[mock_urn] = make_urn(stack, project, r.type, r.name, parent)
+        return self._urns[mock_urn]
+
+    def aliases(self, mock_urn: str) -> set[str]:
+        """Every old engine URN that the engine matches this resource against: its own aliases,
+        and the URNs it had under each alias of its parent (children inherit parents' aliases)."""
+        if mock_urn in self._aliases:
+            return self._aliases[mock_urn]
+        r = self.by_mock_urn[mock_urn]
+        stack, project, _, _ = _urn_parts(mock_urn)
+        parent = self.urn(r.parent) if r.parent else None
+        inherited = self.aliases(r.parent) if r.parent in self.by_mock_urn else set()
+        parents = {parent} | inherited
+        found: set[str] = set()
+        for alias in r.aliases:
+            if "urn" in alias:
+                found.add(alias["urn"])
+                continue
+            name, type_ = alias["name"] or r.name, alias["type"] or r.type
+            old_stack, old_project = alias["stack"] or stack, alias["project"] or project
+            if alias["noParent"]:
+                found.add(make_urn(old_stack, old_project, type_, name, None))
+            elif alias["parentUrn"]:
+                found.add(make_urn(old_stack, old_project, type_, name, alias["parentUrn"]))
+            else:
+                found |= {make_urn(old_stack, old_project, type_, name, p) for p in parents}
+        found |= {make_urn(stack, project, r.type, r.name, p) for p in inherited}
+        self._aliases[mock_urn] = found
+        return found
 
 
 def _stable(value: Any) -> Any:
@@ -83,31 +112,28 @@ def _stable(value: Any) -> Any:
     return value
 
 
-def _provider_urn(ref: str) -> str:
-    """A provider reference without its id (the id is unknown in preview)."""
-    return ref.rsplit("::", 1)[0] if ref else ""
-
-
 def records(result: RunResult) -> list[dict[str, Any]]:
-    """The dump of one run: one record per registration, by URN (registration order varies)."""
-    by_urn = result.by_urn()
-    return [
+    """The dump of one run: one record per registration, by URN (registration order varies).
+    URNs are the engine's; a provider is its URN without the id (unknown in preview)."""
+    tree = _Tree(result.resources)
+    rows = [
         {
-            "urn": r.urn,
+            "urn": tree.urn(r.urn),
             "type": r.type,
             "name": r.name,
             "custom": r.custom,
-            "parent": r.parent,
-            "provider": _provider_urn(r.provider),
+            "parent": tree.urn(r.parent) if r.parent else "",
+            "provider": tree.urn(r.provider_urn) if r.provider else "",
             "protect": r.protect,
             "retainOnDelete": r.retain_on_delete,
             "ignoreChanges": sorted(r.ignore_changes),
-            "dependencies": sorted(r.dependencies),
+            "dependencies": sorted(tree.urn(d) for d in r.dependencies),
             "inputs": _stable(r.inputs),
-            "aliases": sorted(alias_urns(r, by_urn)),
+            "aliases": sorted(tree.aliases(r.urn)),
         }
-        for r in sorted(result.resources, key=lambda r: r.urn)
+        for r in result.resources
     ]
+    return sorted(rows, key=lambda row: row["urn"])
 
 
 def dump_text(result: RunResult) -> str:
