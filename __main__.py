@@ -5,9 +5,11 @@ import pulumi
 from components import config
 from components.accounts import Accounts
 from components.api import ItemsApi, ItemsApiArgs
-from components.hybrid_dns import HybridDns, HybridDnsArgs, SpokeDns
+from components.on_prem import OnPremLink, OnPremLinkArgs
 from components.peering import Peering, PeeringArgs
 from components.plan import VpcPlan, plan_network
+from components.private_zone import PrivateZone, PrivateZoneArgs
+from components.resolver import Resolver, ResolverArgs
 from components.vpc import Vpc, VpcArgs
 
 cfg = config.load()  # raises ConfigError listing every problem before anything is registered
@@ -22,6 +24,7 @@ def build_vpc(vpc: config.VpcConfig, vpc_plan: VpcPlan) -> Vpc:
         VpcArgs(
             plan=vpc_plan,
             region=vpc.region,
+            account_key=vpc.account,
             account_id=accounts.account_id(vpc.account),
             environment=cfg.environment,
             log_retention_days=cfg.log_retention_days,
@@ -41,21 +44,44 @@ peerings = {
     for spoke in cfg.spokes
 }
 
-dns = HybridDns(
-    "dns",
-    HybridDnsArgs(
-        hub=hub.ref,
-        spokes=[
-            SpokeDns(name=spoke.name, account_key=spoke.account, vpc=spokes[spoke.name].ref)
-            for spoke in cfg.spokes
-        ],
-        plan=plan,
-        on_prem=cfg.on_prem,
-        dns=cfg.dns,
-        environment=cfg.environment,
-        protect=cfg.is_prod,
-    ),
-)
+spoke_refs = [spokes[spoke.name].ref for spoke in cfg.spokes]
+resolver = None
+if cfg.on_prem is not None:
+    resolver = Resolver(
+        "dns",
+        ResolverArgs(
+            hub=hub.ref,
+            spokes=spoke_refs,
+            plan=plan,
+            on_prem=cfg.on_prem,
+            share_outside_organization=cfg.dns.share_outside_organization,
+            environment=cfg.environment,
+        ),
+    )
+zone = None
+if cfg.dns.private_zone:
+    zone = PrivateZone(
+        "dns",
+        PrivateZoneArgs(
+            zone_name=cfg.dns.private_zone,
+            hub=hub.ref,
+            spokes=spoke_refs,
+            environment=cfg.environment,
+            protect=cfg.is_prod,
+        ),
+    )
+on_prem_link = None
+if cfg.on_prem is not None and cfg.on_prem.vpn is not None:
+    on_prem_link = OnPremLink(
+        "dns",
+        OnPremLinkArgs(
+            on_prem=cfg.on_prem,
+            vpn=cfg.on_prem.vpn,
+            hub=hub.ref,
+            environment=cfg.environment,
+            protect=cfg.is_prod,
+        ),
+    )
 
 items_api = None
 if cfg.api is not None:
@@ -80,18 +106,18 @@ pulumi.export("hub_cidr", hub.cidr_block)
 pulumi.export("spoke_vpc_ids", {name: vpc.vpc_id for name, vpc in spokes.items()})
 pulumi.export("spoke_cidrs", {name: vpc.cidr_block for name, vpc in spokes.items()})
 pulumi.export("peering_ids", {name: p.peering_connection_id for name, p in peerings.items()})
-if cfg.on_prem is not None:
+if resolver is not None:
     # On-prem conditional forwarders for the cloud domain point at the inbound endpoint IPs; the
     # on-prem DNS servers must accept queries from the outbound endpoint IPs.
-    pulumi.export("dns_inbound_endpoint_ips", dns.inbound_endpoint_ips)
-    pulumi.export("dns_outbound_endpoint_id", dns.outbound_endpoint_id)
-    pulumi.export("dns_outbound_endpoint_ips", dns.outbound_endpoint_ips)
-    pulumi.export("dns_resolver_rule_ids", dns.rule_ids)
-if cfg.dns.private_zone:
-    pulumi.export("dns_private_zone_id", dns.zone_id)
-    pulumi.export("dns_private_zone_name", dns.zone_name)
-if dns.vpn_tunnel_addresses is not None:
-    pulumi.export("vpn_tunnel_addresses", dns.vpn_tunnel_addresses)
+    pulumi.export("dns_inbound_endpoint_ips", resolver.inbound_endpoint_ips)
+    pulumi.export("dns_outbound_endpoint_id", resolver.outbound_endpoint_id)
+    pulumi.export("dns_outbound_endpoint_ips", resolver.outbound_endpoint_ips)
+    pulumi.export("dns_resolver_rule_ids", resolver.rule_ids)
+if zone is not None:
+    pulumi.export("dns_private_zone_id", zone.zone_id)
+    pulumi.export("dns_private_zone_name", zone.zone_name)
+if on_prem_link is not None:
+    pulumi.export("vpn_tunnel_addresses", on_prem_link.tunnel_addresses)
 if items_api is not None:
     pulumi.export("api_url", items_api.api_url)
     pulumi.export("user_pool_id", items_api.user_pool_id)

@@ -68,7 +68,7 @@ NOT_PUBLIC = (
 )
 
 # The ASN of the AWS side of the site-to-site VPN: the virtual private gateway's default, set
-# explicitly in components/hybrid_dns.py so that this check and the gateway agree.
+# explicitly in components/on_prem.py so that this check and the gateway agree.
 VPN_GATEWAY_AMAZON_ASN = 64512
 
 

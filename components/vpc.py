@@ -26,6 +26,7 @@ class VpcArgs:
 
     plan: VpcPlan
     region: str
+    account_key: str
     account_id: str
     environment: str
     log_retention_days: int
@@ -39,9 +40,9 @@ class VpcRef:
     plan: VpcPlan
     vpc_id: pulumi.Output[str]
     private_subnet_ids: Sequence[pulumi.Output[str]]
-    route_table_ids: Sequence[
-        pulumi.Output[str]
-    ]  # every route table, in plan.route_table_keys order
+    # Every route table, in plan.route_table_keys order.
+    route_table_ids: Sequence[pulumi.Output[str]]
+    account_key: str
     account_id: str
     region: str
     provider: aws.Provider
@@ -253,6 +254,7 @@ class Vpc(pulumi.ComponentResource):
             vpc_id=self.vpc_id,
             private_subnet_ids=self.private_subnet_ids,
             route_table_ids=[rt.id for rt in self.route_tables],
+            account_key=args.account_key,
             account_id=args.account_id,
             region=args.region,
             provider=args.provider,

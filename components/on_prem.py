@@ -1,0 +1,105 @@
+"""OnPremLink: the site-to-site VPN from AWS to the on-prem device.
+
+Peering mode lands the VPN on a virtual private gateway attached to the hub, which propagates the
+on-prem routes into every hub route table (so the hub, and its outbound resolver endpoint, reach
+on-prem). This was the last part of `HybridDns("dns")`; each child keeps its name and, through an
+alias to that parent, its URN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components.config import VPN_GATEWAY_AMAZON_ASN, OnPremConfig, VpnConfig
+from components.naming import former_parent, resource_tags
+from components.vpc import VpcRef
+
+# The tag HybridDns gave its resources, kept so that the split changes no input.
+COMPONENT = "hybrid-dns"
+
+
+@dataclass(frozen=True)
+class OnPremLinkArgs:
+    """The on-prem network and its VPN device, and the hub VPC the link lands in."""
+
+    on_prem: OnPremConfig
+    vpn: VpnConfig
+    hub: VpcRef
+    environment: str
+    protect: bool  # prod: a replaced connection gets new tunnel addresses and keys
+
+
+def slug(value: object) -> str:
+    """A CIDR as a logical-name part (no `/`)."""
+    return str(value).replace("/", "-")
+
+
+class OnPremLink(pulumi.ComponentResource):
+    """Customer gateway, VPN connection (BGP or static routes) and the AWS side it lands on."""
+
+    connection: aws.ec2.VpnConnection
+    tunnel_addresses: pulumi.Output[list[str]]
+
+    def __init__(
+        self, name: str, args: OnPremLinkArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("hubspoke:network:OnPremLink", name, None, opts)
+        moved = [former_parent("hubspoke:dns:HybridDns", name)]
+        hub_side = pulumi.ResourceOptions(parent=self, provider=args.hub.provider, aliases=moved)
+        kept = pulumi.ResourceOptions.merge(hub_side, pulumi.ResourceOptions(protect=args.protect))
+        vpn = args.vpn
+
+        def tags(role: str) -> dict[str, str]:
+            return dict(resource_tags(COMPONENT, f"{name}-{role}", args.environment))
+
+        self.customer_gateway = aws.ec2.CustomerGateway(
+            f"{name}-cgw",
+            type="ipsec.1",
+            ip_address=str(vpn.customer_gateway_ip),
+            bgp_asn=str(vpn.bgp_asn) if vpn.bgp_asn is not None else None,
+            tags=tags("cgw"),
+            opts=kept,
+        )
+        self.vpn_gateway = aws.ec2.VpnGateway(
+            f"{name}-vgw",
+            vpc_id=args.hub.vpc_id,  # attaches the gateway to the hub
+            amazon_side_asn=str(VPN_GATEWAY_AMAZON_ASN),
+            tags=tags("vgw"),
+            opts=kept,
+        )
+        # With BGP the on-prem routes arrive dynamically; without it they are static routes on
+        # the connection.
+        static = vpn.bgp_asn is None
+        self.connection = aws.ec2.VpnConnection(
+            f"{name}-vpn",
+            type="ipsec.1",
+            customer_gateway_id=self.customer_gateway.id,
+            vpn_gateway_id=self.vpn_gateway.id,
+            static_routes_only=static,
+            tags=tags("vpn"),
+            opts=kept,
+        )
+        if static:
+            for cidr in args.on_prem.cidrs:
+                aws.ec2.VpnConnectionRoute(
+                    f"{name}-vpn-{slug(cidr)}",
+                    vpn_connection_id=self.connection.id,
+                    destination_cidr_block=str(cidr),
+                    opts=hub_side,
+                )
+        # Either way the gateway propagates the on-prem routes into every hub route table.
+        for i, route_table_id in enumerate(args.hub.route_table_ids):
+            aws.ec2.VpnGatewayRoutePropagation(
+                f"{name}-vgw-{i}",
+                vpn_gateway_id=self.vpn_gateway.id,
+                route_table_id=route_table_id,
+                opts=hub_side,
+            )
+
+        self.tunnel_addresses = pulumi.Output.all(
+            self.connection.tunnel1_address, self.connection.tunnel2_address
+        )
+        self.register_outputs({"tunnel_addresses": self.tunnel_addresses})
