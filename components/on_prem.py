@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config import VPN_GATEWAY_AMAZON_ASN, OnPremConfig, VpnConfig
+from components.model import VPN_GATEWAY_AMAZON_ASN, OnPremConfig, VpnConfig
 from components.naming import former_parent, resource_tags
 from components.vpc import VpcRef
 

@@ -11,8 +11,8 @@ import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from components.config import NatStrategy, StackConfig, VpcConfig
 from components.layout import subnet_cidr
+from components.model import NatStrategy, StackConfig, VpcConfig
 
 # Endpoint IPs are pinned to a fixed host of each private subnet, so on-prem conditional
 # forwarders and firewalls can be configured once: a replaced endpoint comes back on the same

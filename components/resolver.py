@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config import OnPremConfig
+from components.model import OnPremConfig
 from components.naming import resource_tags
 from components.plan import NetworkPlan
 from components.vpc import VpcRef

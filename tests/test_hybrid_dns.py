@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.config import VpcConfig
 from components.layout import subnet_cidr
+from components.model import VpcConfig
 from components.plan import INBOUND_HOST, OUTBOUND_HOST, plan_vpc
 from offline.mocks import Registration
 from offline.runner import RunResult, run, stack_config
