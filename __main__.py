@@ -5,11 +5,14 @@ import pulumi
 from components import config
 from components.accounts import Accounts
 from components.api import ItemsApi, ItemsApiArgs
-from components.on_prem import OnPremLink, OnPremLinkArgs
+from components.model import ON_PREM_SEGMENT
+from components.on_prem import OnPremLink, OnPremLinkArgs, OnPremTransit
 from components.peering import Peering, PeeringArgs
-from components.plan import VpcPlan, plan_network
+from components.plan import VPN, VpcPlan, plan_network
 from components.private_zone import PrivateZone, PrivateZoneArgs
 from components.resolver import Resolver, ResolverArgs
+from components.transit_attachment import TransitAttachment, TransitAttachmentArgs
+from components.transit_gateway import TransitGateway, TransitGatewayArgs
 from components.vpc import Vpc, VpcArgs
 
 cfg = config.load()  # raises ConfigError listing every problem before anything is registered
@@ -36,15 +39,48 @@ def build_vpc(vpc: config.VpcConfig, vpc_plan: VpcPlan) -> Vpc:
 
 hub = build_vpc(cfg.hub, plan.hub)
 spokes = {spoke.name: build_vpc(spoke, plan.spokes[spoke.name]) for spoke in cfg.spokes}
-peerings = {
-    spoke.name: Peering(
-        f"hub-{spoke.name}",
-        PeeringArgs(hub=hub.ref, spoke=spokes[spoke.name].ref, environment=cfg.environment),
-    )
-    for spoke in cfg.spokes
-}
-
 spoke_refs = [spokes[spoke.name].ref for spoke in cfg.spokes]
+
+# Connectivity: peering from the hub to each spoke, or (`hubspoke:transitGateway`) segmented
+# transit gateways that also carry the VPN to on-prem.
+peerings: dict[str, Peering] = {}
+transit_gateway = None
+if plan.transit is None:
+    peerings = {
+        spoke.name: Peering(
+            f"hub-{spoke.name}",
+            PeeringArgs(hub=hub.ref, spoke=spokes[spoke.name].ref, environment=cfg.environment),
+        )
+        for spoke in cfg.spokes
+    }
+else:
+    transit_gateway = TransitGateway(
+        "tgw",
+        TransitGatewayArgs(
+            plan=plan.transit,
+            hub=hub.ref,
+            spokes=spoke_refs,
+            providers={r: accounts.provider(cfg.hub.account, r) for r in plan.transit.gateways},
+            share_outside_organization=cfg.transit_gateway.share_outside_organization,
+            environment=cfg.environment,
+        ),
+    )
+    for vpc in (hub.ref, *spoke_refs):
+        region = plan.transit.attachments[vpc.plan.name].region
+        TransitAttachment(
+            f"tgw-{vpc.plan.name}",
+            TransitAttachmentArgs(
+                vpc=vpc,
+                plan=plan.transit.attachments[vpc.plan.name],
+                transit_gateway_id=transit_gateway.gateway_ids[region],
+                route_table_ids=transit_gateway.route_table_ids[region],
+                owner_account_id=hub.ref.account_id,
+                owner_provider=accounts.provider(cfg.hub.account, region),
+                after_share=transit_gateway.waits_for(region, vpc.account_key),
+                environment=cfg.environment,
+            ),
+        )
+
 resolver = None
 if cfg.on_prem is not None:
     resolver = Resolver(
@@ -72,6 +108,20 @@ if cfg.dns.private_zone:
     )
 on_prem_link = None
 if cfg.on_prem is not None and cfg.on_prem.vpn is not None:
+    on_prem_transit = None
+    if transit_gateway is not None:
+        hub_gateway = plan.transit.gateways[cfg.hub.region]
+        on_prem_transit = OnPremTransit(
+            transit_gateway_id=transit_gateway.gateway_ids[cfg.hub.region],
+            route_table_ids=transit_gateway.route_table_ids[cfg.hub.region],
+            plan=plan.transit.attachments[ON_PREM_SEGMENT],
+            static_routes=[
+                (table, str(cidr))
+                for table, routes in hub_gateway.static_routes.items()
+                for cidr, target in routes
+                if target == VPN
+            ],
+        )
     on_prem_link = OnPremLink(
         "dns",
         OnPremLinkArgs(
@@ -80,6 +130,7 @@ if cfg.on_prem is not None and cfg.on_prem.vpn is not None:
             hub=hub.ref,
             environment=cfg.environment,
             protect=cfg.is_prod,
+            transit=on_prem_transit,
         ),
     )
 
@@ -105,7 +156,11 @@ pulumi.export("hub_vpc_id", hub.vpc_id)
 pulumi.export("hub_cidr", hub.cidr_block)
 pulumi.export("spoke_vpc_ids", {name: vpc.vpc_id for name, vpc in spokes.items()})
 pulumi.export("spoke_cidrs", {name: vpc.cidr_block for name, vpc in spokes.items()})
-pulumi.export("peering_ids", {name: p.peering_connection_id for name, p in peerings.items()})
+if transit_gateway is None:
+    pulumi.export("peering_ids", {n: p.peering_connection_id for n, p in peerings.items()})
+else:
+    pulumi.export("transit_gateway_ids", transit_gateway.gateway_ids)
+    pulumi.export("transit_gateway_route_table_ids", transit_gateway.route_table_ids)
 if resolver is not None:
     # On-prem conditional forwarders for the cloud domain point at the inbound endpoint IPs; the
     # on-prem DNS servers must accept queries from the outbound endpoint IPs.

@@ -40,6 +40,7 @@ class VpcRef:
     plan: VpcPlan
     vpc_id: pulumi.Output[str]
     private_subnet_ids: Sequence[pulumi.Output[str]]
+    transit_subnet_ids: Sequence[pulumi.Output[str]]  # transit gateway mode, else empty
     # Every route table, in plan.route_table_keys order.
     route_table_ids: Sequence[pulumi.Output[str]]
     account_key: str
@@ -170,6 +171,18 @@ class Vpc(pulumi.ComponentResource):
             aws.ec2.RouteTableAssociation(
                 f"{name}-private-{i}", subnet_id=subnet.id, route_table_id=rt.id, opts=child
             )
+        # Transit gateway mode: a small subnet per AZ for the attachment's ENIs only, routed like
+        # the private subnets of its AZ (AWS recommends dedicated /28 attachment subnets, so the
+        # attachment and the workloads can get different NACLs and route tables later).
+        self.transit_subnets = [
+            self._subnet(name, "transit", i, cidr, self.availability_zones[i], tags, child)
+            for i, cidr in enumerate(plan.transit_subnets)
+        ]
+        for i, subnet in enumerate(self.transit_subnets):
+            rt = self.private_route_tables[i if per_az else 0]
+            aws.ec2.RouteTableAssociation(
+                f"{name}-transit-{i}", subnet_id=subnet.id, route_table_id=rt.id, opts=child
+            )
 
         # Gateway endpoints cost nothing and keep S3/DynamoDB traffic off NAT and the internet.
         self.gateway_endpoints = {
@@ -253,6 +266,7 @@ class Vpc(pulumi.ComponentResource):
             plan=plan,
             vpc_id=self.vpc_id,
             private_subnet_ids=self.private_subnet_ids,
+            transit_subnet_ids=[s.id for s in self.transit_subnets],
             route_table_ids=[rt.id for rt in self.route_tables],
             account_key=args.account_key,
             account_id=args.account_id,
