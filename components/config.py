@@ -84,6 +84,7 @@ __all__ = [
     "VpnConfig",
     "load",
     "parse",
+    "parse_stack_file",
 ]
 
 
@@ -147,6 +148,18 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackCon
         accounts=accounts, hub=hub, spokes=spokes, on_prem=on_prem, dns=dns, api=api,
         extra_tags=dict(tags),
     )  # fmt: skip
+
+
+def parse_stack_file(config_map: Mapping[str, Any], *, stack: str) -> StackConfig:
+    """Validate the `config:` map of a stack file as written (`hubspoke:hub: {...}`,
+    `aws:region: ...`): what `load()` reads from the runtime, for tools that read the file
+    (`python -m offline`). A key without namespace is the project's, as Pulumi reads it."""
+    raw = {}
+    for key, value in config_map.items():
+        namespace, _, name = key.rpartition(":")
+        if namespace in ("", PROJECT):
+            raw[name] = value
+    return parse(raw, stack=stack, region=config_map.get("aws:region"))
 
 
 def load() -> StackConfig:

@@ -16,8 +16,9 @@ from components.config import ConfigError
 def plan(args: argparse.Namespace) -> int:
     """Print what `pulumi up` (or `pulumi preview`) would create for a stack file, under mocks."""
     from offline.plan import render
-    from offline.runner import run
+    from offline.runner import check_stack, run
 
+    check_stack(args.stack)
     print(render(run(args.stack, preview=args.preview)))
     return 0
 
@@ -40,7 +41,9 @@ def deploy(args: argparse.Namespace) -> int:
     from offline.deploy import cors_origins, start_gateway, summary
     from offline.deploy import deploy as deploy_stack
     from offline.emulator import EmulatorMocks, EmulatorRejected
+    from offline.runner import check_stack
 
+    check_stack(args.stack)
     with EmulatorMocks() as emulator:
         try:
             result = deploy_stack(args.stack, emulator)

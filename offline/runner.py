@@ -17,7 +17,8 @@ import pulumi
 import yaml
 from pulumi.runtime import settings
 
-from components.model import PROJECT
+from components.config import parse_stack_file
+from components.model import PROJECT, StackConfig
 from offline.mocks import PROVIDER_TYPE, FakeAws, RecordingMonitor, Registration
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,6 +72,18 @@ def stack_config(stack: str, root: Path = ROOT) -> dict[str, Any]:
     return dict((yaml.safe_load(path.read_text()) or {}).get("config") or {})
 
 
+def stack_name(stack: str) -> str:
+    """`dev` for `dev` and for `path/to/Pulumi.dev.yaml`."""
+    return Path(stack).name.split(".")[1] if stack.endswith((".yaml", ".yml")) else stack
+
+
+def check_stack(stack: str) -> StackConfig:
+    """The stack file's config as the program will see it, validated by `components.config`
+    (raises ConfigError): the offline commands call this before anything runs. The runner itself
+    only hands the file to the program, as the engine does."""
+    return parse_stack_file(stack_config(stack), stack=stack_name(stack))
+
+
 def _engine_config(config: Mapping[str, Any]) -> dict[str, str]:
     """Config as the engine hands it to a program: strings, structured values as JSON."""
     engine: dict[str, str] = {}
@@ -90,8 +103,7 @@ def run(
 ) -> RunResult:
     """Run the program once under mocks. `config` replaces the stack file's config when given."""
     raw = stack_config(stack) if config is None else config
-    if stack.endswith((".yaml", ".yml")):
-        stack = Path(stack).name.split(".")[1]  # Pulumi.<stack>.yaml
+    stack = stack_name(stack)
     mocks = mocks or FakeAws(preview=preview)
     mocks.preview = preview
     region = raw.get("aws:region")
