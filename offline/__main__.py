@@ -137,12 +137,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except ConfigError as err:
-        print(err, file=sys.stderr)
-        return 2
-    except FileNotFoundError as err:
-        print(err, file=sys.stderr)
-        return 2
+    except (ConfigError, FileNotFoundError) as err:
+        return config_error(err)
+
+
+def config_error(err: ConfigError | FileNotFoundError) -> int:
+    """The one way a command ends on a bad or missing stack file: every problem on stderr, no
+    traceback, status 2, before anything was registered (each command calls `check_stack` first)."""
+    print(f"error: {err}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":
