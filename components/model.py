@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+# What a browser may upload unless `api.uploadContentTypes` says else: the function's contract.
+from functions.items.contract import DEFAULT_UPLOAD_CONTENT_TYPES
+
 PROJECT = "hubspoke"
 
 NatStrategy = Literal["none", "single", "perAz"]
@@ -39,8 +42,6 @@ LOG_RETENTION_DAYS: tuple[int, ...] = (
 )  # fmt: skip
 
 LAMBDA_PYTHON_RUNTIMES: tuple[str, ...] = ("python3.12", "python3.13")
-# What a browser may upload through the presigned POST unless `api.uploadContentTypes` says else.
-DEFAULT_UPLOAD_CONTENT_TYPES: tuple[str, ...] = ("image/jpeg", "image/png", "application/pdf")
 
 # AWS allows VPC CIDRs from /16 to /28; the subnet layout (see components/layout.py) needs /24 or
 # larger, which is checked separately so the message can say why.
