@@ -44,6 +44,13 @@ def deploy(args: argparse.Namespace) -> int:
     from offline.runner import check_stack
 
     check_stack(args.stack)
+    if args.serve and (taken := port_taken(args.port)):
+        print(
+            f"error: cannot serve on 127.0.0.1:{args.port}: {taken}; nothing was deployed, "
+            "choose another --port",
+            file=sys.stderr,
+        )
+        return 2
     with EmulatorMocks() as emulator:
         try:
             result = deploy_stack(args.stack, emulator)
@@ -79,6 +86,23 @@ def deploy(args: argparse.Namespace) -> int:
         finally:
             gateway.stop()
         return 0
+
+
+def port_taken(port: int) -> str | None:
+    """Why `--serve` could not listen on 127.0.0.1:`port`, checked before a deploy of minutes is
+    thrown away; None when it can (the gateway binds it again after the deploy, the same way:
+    http.server sets SO_REUSEADDR)."""
+    import socket
+
+    if port == 0:
+        return None
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as err:
+            return err.strerror or str(err)
+    return None
 
 
 def add_deploy(commands: argparse._SubParsersAction) -> None:
@@ -126,11 +150,25 @@ def add_token(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(func=token)
 
 
+USAGE = """Run this Pulumi program without AWS credentials, the Pulumi CLI or the network.
+
+  python -m offline plan --stack prod           what `pulumi up` would create, as a tree
+  python -m offline deploy --stack dev --serve  create it in an in-process AWS emulator, serve
+                                                the API on http://127.0.0.1:8787/<stage>/
+  python -m offline token --user alice          a sign-in token for the served API
+
+--stack takes a stack name (Pulumi.<stack>.yaml) or a stack file's path. A bad stack file exits
+with status 2 listing every problem; a resource AWS would refuse exits with status 1."""
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_plan, add_deploy, add_token]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m offline", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m offline",
+        description=USAGE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for add in COMMANDS:
         add(commands)
