@@ -33,6 +33,29 @@ def add_plan(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(func=plan)
 
 
+def diff(args: argparse.Namespace) -> int:
+    """Print what `pulumi preview --diff` would do to a stack deployed from --base when the program
+    runs with --stack: create, update, replace (and why), delete or same, per resource."""
+    from offline.diff import diff as diff_runs
+    from offline.diff import render, run_both, to_json
+
+    steps = diff_runs(*run_both(args.base, args.stack))
+    print(to_json(steps) if args.json else render(steps, args.base, args.stack))
+    return 0
+
+
+def add_diff(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("diff", help=diff.__doc__)
+    p.add_argument("--base", required=True, help="the deployed side: a stack name or file path")
+    p.add_argument("--stack", required=True, help="the new side: a stack name or file path")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print only a JSON list of {urn, type, name, op, diffs, replaceReasons}",
+    )
+    p.set_defaults(func=diff)
+
+
 def deploy(args: argparse.Namespace) -> int:
     """Deploy a stack file into the in-process AWS emulator (moto); optionally serve its API."""
     import threading
@@ -123,7 +146,12 @@ def add_token(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(func=token)
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_plan, add_deploy, add_token]
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_plan,
+    add_diff,
+    add_deploy,
+    add_token,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
