@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pulumi
 
-from components.config import PROJECT, StackConfig
+from components.model import PROJECT, StackConfig
 
 
 def default_tags(cfg: StackConfig) -> dict[str, str]:

@@ -13,8 +13,8 @@ import pulumi_aws as aws
 from components.api.contract import HANDLER
 from components.api.policies import VPC_ACCESS_POLICY_ARN, function_policy
 from components.api.scope import Scope
-from components.config import PROJECT
 from components.iam import service_trust_policy
+from components.model import PROJECT
 from components.naming import holds_fixed_name
 
 # The zip holds the function's modules only (functions/items/README.md: "zip its *.py files");

@@ -1,0 +1,5 @@
+"""AWS IAM authorization evaluated offline by a maintained engine (see engine.py)."""
+
+from offline.iam.engine import Decision, EngineError, evaluate, evaluate_many
+
+__all__ = ["Decision", "EngineError", "evaluate", "evaluate_many"]
