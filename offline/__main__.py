@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from components.config import ConfigError
 
@@ -39,7 +40,7 @@ def diff(args: argparse.Namespace) -> int:
     from offline.diff import diff as diff_runs
     from offline.diff import render, run_both, to_json
 
-    steps = diff_runs(*run_both(args.base, args.stack))
+    steps = diff_runs(*run_both(args.base, args.stack, args.base_root))
     print(to_json(steps) if args.json else render(steps, args.base, args.stack))
     return 0
 
@@ -48,6 +49,12 @@ def add_diff(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("diff", help=diff.__doc__)
     p.add_argument("--base", required=True, help="the deployed side: a stack name or file path")
     p.add_argument("--stack", required=True, help="the new side: a stack name or file path")
+    p.add_argument(
+        "--base-root",
+        type=Path,
+        help="a checkout of the base branch: run --base with that checkout's program, so code "
+        "changes show too (default: this checkout's program for both sides)",
+    )
     p.add_argument(
         "--json",
         action="store_true",

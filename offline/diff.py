@@ -23,8 +23,12 @@ customizations (CustomizeDiff), listed as `conditional` in the data and shown as
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import json
+import os
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,12 +37,13 @@ import pulumi
 
 from offline.force_new import replace_paths, sdk_resource_class
 from offline.mocks import PROVIDER_TYPE, Registration
-from offline.runner import RunResult, run, stack_config
+from offline.runner import ROOT, RunResult, run, stack_config
 
 OPS = ("create", "update", "replace", "delete", "same")
 # What makes a provider another account or region: a resource moved there is replaced.
 PROVIDER_IDENTITY = ("region", "allowedAccountIds", "assumeRoles")
 UNKNOWN_TEXT = "output<unknown>"
+UNKNOWN_KEY = "__offline_unknown__"
 
 
 @dataclass
@@ -75,13 +80,74 @@ def stack_name(ref: str) -> str:
     return ref
 
 
-def run_both(base: str, stack: str) -> tuple[RunResult, RunResult]:
+def run_both(base: str, stack: str, base_root: Path | None = None) -> tuple[RunResult, RunResult]:
     """Both stack files through the program in preview mode, under the new file's stack name (the
-    diff is what happens to that stack; the stack name is part of every URN)."""
+    diff is what happens to that stack; the stack name is part of every URN). With `base_root` (a
+    checkout of the base branch), the base side runs that checkout's program, so code changes
+    show as well as config changes."""
     name = stack_name(stack)
-    old = run(name, preview=True, config=stack_config(base))
+    if base_root is not None and base_root.resolve() != ROOT:
+        old = _run_elsewhere(base_root, name, Path(base).resolve())
+    else:
+        old = run(name, preview=True, config=stack_config(base))
     new = run(name, preview=True, config=stack_config(stack))
     return old, new
+
+
+def _encode(value: Any) -> Any:
+    if _is_unknown(value):
+        return {UNKNOWN_KEY: True}
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if value == {UNKNOWN_KEY: True}:
+            return pulumi.output.Unknown()
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def dump(name: str, stack_file: str) -> str:
+    """A preview run's registrations as JSON (what `_run_elsewhere` reads from another checkout)."""
+    result = run(name, preview=True, config=stack_config(stack_file))
+    records = []
+    for r in result.resources:
+        record = dataclasses.asdict(r) | {"inputs": _encode(r.inputs), "outputs": {}}
+        records.append(record)
+    return json.dumps({"stack": result.stack, "resources": records}, default=str)
+
+
+def _run_elsewhere(root: Path, name: str, stack_file: Path) -> RunResult:
+    """Run the program of another checkout (its own components and offline packages)."""
+    code = "import sys; from offline.diff import dump; print(dump(sys.argv[1], sys.argv[2]))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, name, str(stack_file)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the base checkout {root} could not run {stack_file}:\n{done.stderr}")
+    raw = json.loads(done.stdout.strip().splitlines()[-1])
+    fields = {f.name for f in dataclasses.fields(Registration)}
+    resources = [
+        Registration(
+            **({k: v for k, v in r.items() if k in fields} | {"inputs": _decode(r["inputs"])})
+        )
+        for r in raw["resources"]
+    ]
+    return RunResult(
+        stack=raw["stack"], preview=True, resources=resources, outputs={}, providers={}
+    )
 
 
 def _is_unknown(value: Any) -> bool:

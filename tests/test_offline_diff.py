@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline.diff import Step, diff
+from offline.diff import Step, diff, run_both
 from offline.force_new import data, known_types, sdk_has_path
 from offline.mocks import PROVIDER_TYPE
 from offline.runner import ROOT, RunResult, run, stack_config
@@ -186,3 +187,28 @@ def test_the_human_output_marks_delete_first_replacements(capsys, tmp_path):
     assert vpc.lstrip().startswith("+-")
     assert "[replace because: cidrBlock]" in out
     assert Path(new).exists()
+
+
+def test_a_base_checkout_runs_its_own_program_so_code_changes_show(tmp_path, prod_base):
+    """The base branch's code said another description for the inbound resolver security group:
+    the group is replaced for it, and the endpoint on pinned IPs goes first (delete_before_replace),
+    without a line of config changed."""
+    base = tmp_path / "base"
+    for part in ("components", "offline", "functions"):
+        shutil.copytree(ROOT / part, base / part, ignore=shutil.ignore_patterns("__pycache__"))
+    for file in ("__main__.py", "Pulumi.yaml", "Pulumi.prod.yaml"):
+        shutil.copy(ROOT / file, base / file)
+    dns = base / "components" / "hybrid_dns.py"
+    text = dns.read_text()
+    assert "inbound endpoint: DNS from on-prem" in text
+    dns.write_text(text.replace("inbound endpoint: DNS from on-prem", "inbound: DNS from on-prem"))
+
+    old, new = run_both(str(base / "Pulumi.prod.yaml"), "prod", base_root=base)
+    steps = diff(old, new)
+    group = step(steps, "aws:ec2/securityGroup:SecurityGroup", "dns-inbound")
+    assert (group.op, group.replace_reasons) == ("replace", ["description"])
+    endpoint = step(steps, "aws:route53/resolverEndpoint:ResolverEndpoint", "dns-inbound")
+    assert endpoint.op == "replace" and endpoint.delete_before_replace
+    assert endpoint.replace_reasons == ["securityGroupIds"]
+    assert step(steps, "aws:route53/resolverEndpoint:ResolverEndpoint", "dns-outbound").op == "same"
+    assert len(old.resources) == len(prod_base.resources)
