@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from components.config import ConfigError
 
@@ -32,6 +33,35 @@ def add_plan(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--preview", action="store_true", help="preview mode: computed values unknown")
     p.set_defaults(func=plan)
+
+
+def diff(args: argparse.Namespace) -> int:
+    """Print what `pulumi preview --diff` would do to a stack deployed from --base when the program
+    runs with --stack: create, update, replace (and why), delete or same, per resource."""
+    from offline.diff import diff as diff_runs
+    from offline.diff import render, run_both, to_json
+
+    steps = diff_runs(*run_both(args.base, args.stack, args.base_root))
+    print(to_json(steps) if args.json else render(steps, args.base, args.stack))
+    return 0
+
+
+def add_diff(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("diff", help=diff.__doc__)
+    p.add_argument("--base", required=True, help="the deployed side: a stack name or file path")
+    p.add_argument("--stack", required=True, help="the new side: a stack name or file path")
+    p.add_argument(
+        "--base-root",
+        type=Path,
+        help="a checkout of the base branch: run --base with that checkout's program, so code "
+        "changes show too (default: this checkout's program for both sides)",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print only a JSON list of {urn, type, name, op, diffs, replaceReasons}",
+    )
+    p.set_defaults(func=diff)
 
 
 def deploy(args: argparse.Namespace) -> int:
@@ -153,6 +183,8 @@ def add_token(commands: argparse._SubParsersAction) -> None:
 USAGE = """Run this Pulumi program without AWS credentials, the Pulumi CLI or the network.
 
   python -m offline plan --stack prod           what `pulumi up` would create, as a tree
+  python -m offline diff --base dev --stack prod  what changes between two stack files, as
+                                                `pulumi preview --diff` shows it
   python -m offline deploy --stack dev --serve  create it in an in-process AWS emulator, serve
                                                 the API on http://127.0.0.1:8787/<stage>/
   python -m offline token --user alice          a sign-in token for the served API
@@ -160,7 +192,12 @@ USAGE = """Run this Pulumi program without AWS credentials, the Pulumi CLI or th
 --stack takes a stack name (Pulumi.<stack>.yaml) or a stack file's path. A bad stack file exits
 with status 2 listing every problem; a resource AWS would refuse exits with status 1."""
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_plan, add_deploy, add_token]
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_plan,
+    add_diff,
+    add_deploy,
+    add_token,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
