@@ -214,3 +214,22 @@ TOP_LEVEL_KEYS = (
     "environment", "logRetentionDays", "accounts", "hub", "spokes", "onPrem", "dns", "api", "tags",
     "transitGateway", "quotas",
 )  # fmt: skip
+
+# The top-level keys of a stack settings file (Pulumi's "stack settings file reference").
+STACK_FILE_KEYS = ("config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider")
+
+# The `aws:` settings the pulumi-aws provider reads (pulumi_aws/config/vars.py; a test keeps this
+# list equal to the installed provider's).
+AWS_CONFIG_KEYS = (
+    "accessKey", "allowedAccountIds", "assumeRoleWithWebIdentity", "assumeRoles", "customCaBundle",
+    "defaultTags", "ec2MetadataServiceEndpoint", "ec2MetadataServiceEndpointMode", "endpoints",
+    "forbiddenAccountIds", "httpProxy", "httpsProxy", "ignoreTags", "insecure", "maxRetries",
+    "noProxy", "profile", "region", "retryMode", "s3UsEast1RegionalEndpoint", "s3UsePathStyle",
+    "secretKey", "sharedConfigFiles", "sharedCredentialsFiles", "skipCredentialsValidation",
+    "skipMetadataApiCheck", "skipRegionValidation", "skipRequestingAccountId", "stsRegion",
+    "tagPolicyCompliance", "token", "tokenBucketRateLimiterCapacity", "useDualstackEndpoint",
+    "useFipsEndpoint", "userAgents",
+)  # fmt: skip
+
+# `pulumi:` keys the engine reads from stack config.
+PULUMI_CONFIG_KEYS = ("disable-default-providers", "tags")

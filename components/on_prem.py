@@ -20,7 +20,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.model import VPN_GATEWAY_AMAZON_ASN, OnPremConfig, VpnConfig
-from components.naming import former_parent, resource_tags
+from components.naming import former_parent, holds_fixed_name, resource_tags
 from components.plan import AttachmentPlan
 from components.vpc import VpcRef
 
@@ -79,7 +79,9 @@ class OnPremLink(pulumi.ComponentResource):
             ip_address=str(vpn.customer_gateway_ip),
             bgp_asn=str(vpn.bgp_asn) if vpn.bgp_asn is not None else None,
             tags=tags("cgw"),
-            opts=kept,
+            # CreateCustomerGateway answers an existing gateway of the same IP and ASN: created
+            # first, the "new" one would be the old one, then deleted with it.
+            opts=holds_fixed_name(kept),
         )
         if args.transit is not None:
             self._on_transit_gateway(name, args.transit, tags, hub_side, kept)

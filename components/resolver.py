@@ -24,7 +24,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.model import OnPremConfig
-from components.naming import resource_tags
+from components.naming import holds_fixed_name, resource_tags
 from components.plan import NetworkPlan
 from components.vpc import VpcRef
 
@@ -229,7 +229,9 @@ class Resolver(pulumi.ComponentResource):
                 {"subnet_id": vpc.private_subnet_ids[i], "ip": ip} for i, ip in enumerate(ips)
             ],
             tags=self._tags(role),
-            opts=opts,
+            # Pinned IPs: a replacement (new security group, direction) asks for the addresses
+            # the old endpoint still holds.
+            opts=holds_fixed_name(opts),
         )
 
     def _associate(
@@ -245,7 +247,8 @@ class Resolver(pulumi.ComponentResource):
             name=_aws_name(domain, vpc_name),
             resolver_rule_id=rule.id,
             vpc_id=vpc_id,
-            opts=opts,
+            # One association per rule and VPC: a renamed one cannot exist beside the old one.
+            opts=holds_fixed_name(opts),
         )
 
     def _share_rules(self, local_spokes: Sequence[VpcRef]) -> None:

@@ -126,6 +126,8 @@ def records(result: RunResult) -> list[dict[str, Any]]:
             "provider": tree.urn(r.provider_urn) if r.provider else "",
             "protect": r.protect,
             "retainOnDelete": r.retain_on_delete,
+            "deleteBeforeReplace": r.delete_before_replace,
+            "replaceOnChanges": sorted(r.replace_on_changes),
             "ignoreChanges": sorted(r.ignore_changes),
             "dependencies": sorted(tree.urn(d) for d in r.dependencies),
             "inputs": _stable(r.inputs),
@@ -179,7 +181,8 @@ def _field_changes(
         return sorted(new_name.get(u, u) for u in urns)
 
     changes = []
-    for key in ("type", "custom", "protect", "retainOnDelete", "ignoreChanges", "inputs"):
+    options = ("protect", "retainOnDelete", "deleteBeforeReplace", "replaceOnChanges")
+    for key in ("type", "custom", *options, "ignoreChanges", "inputs"):
         if old[key] != new[key]:
             changes.append(f"{old['urn']}: {key} {old[key]!r} -> {new[key]!r}")
     if new_name.get(old["provider"], old["provider"]) != new["provider"]:

@@ -15,7 +15,7 @@ from components.api.policies import APIGW_LOGS_POLICY_ARN
 from components.api.scope import Scope
 from components.iam import service_trust_policy
 from components.model import PROJECT
-from components.naming import log_group_name
+from components.naming import holds_fixed_name, log_group_name
 
 
 def access_log_format() -> str:
@@ -113,7 +113,7 @@ def access_log_group(scope: Scope) -> aws.cloudwatch.LogGroup:
         name=log_group_name(args.environment, "api", scope.name, "access"),
         retention_in_days=args.log_retention_days,
         tags=scope.tags("-access-logs"),
-        opts=scope.child,
+        opts=holds_fixed_name(scope.child),
     )
 
 

@@ -1,6 +1,7 @@
 """The rules of the stack config, one module per section; `components/config.py` runs them.
 
 - `fields.py`    field parsers that record problems instead of raising (`Problems`, `as_cidr`, ...)
+- `keys.py`      the stack file's own keys and the config namespaces (`hubspok:dns` is a typo)
 - `accounts.py`  `hubspoke:accounts`
 - `network.py`   `hubspoke:hub`, `hubspoke:spokes`, and overlaps between all ranges
 - `dns.py`       `hubspoke:onPrem` (with its VPN) and `hubspoke:dns`
@@ -14,7 +15,8 @@ They build the dataclasses of `components/model.py` and import nothing from
 from components.validation.accounts import parse_accounts
 from components.validation.api import check_alarm_topic_region, parse_api
 from components.validation.dns import parse_dns, parse_on_prem
-from components.validation.fields import MISSING, NS, Problems
+from components.validation.fields import MISSING, NS, Problems, unknown_key
+from components.validation.keys import check_stack_file_keys, split_namespaces
 from components.validation.network import (
     check_overlaps,
     parse_region,
@@ -37,6 +39,7 @@ __all__ = [
     "check_overlaps",
     "check_peering_quota",
     "check_segments",
+    "check_stack_file_keys",
     "parse_accounts",
     "parse_api",
     "parse_dns",
@@ -46,5 +49,7 @@ __all__ = [
     "parse_spokes",
     "parse_transit_gateway",
     "parse_vpc",
+    "split_namespaces",
     "stack_ranges",
+    "unknown_key",
 ]

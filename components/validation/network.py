@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from components.layout import layout_problem
@@ -17,7 +17,6 @@ from components.model import (
     VPC_MAX_PREFIX,
     VPC_MIN_PREFIX,
     VPC_RANGES,
-    Account,
     VpcConfig,
 )
 from components.validation.fields import (
@@ -51,9 +50,10 @@ def parse_vpc(
     *,
     name: str | None,
     default_region: str | None,
-    accounts: Mapping[str, Account],
-    accounts_ok: bool,
+    accounts: Collection[str] | None,
 ) -> VpcConfig | None:
+    """One VPC; `accounts` are the account keys written in `hubspoke:accounts` (None when that
+    section is unusable, so references are not checked against it)."""
     keys = ["account", "cidr"]
     optional = ["azCount", "natGateways", "region"]
     if name is None:
@@ -73,7 +73,7 @@ def parse_vpc(
             problems.add(f"{path}.name", name, "is reserved for the hub VPC; choose another name")
             name = None
     account = as_str(obj.get("account", MISSING), f"{path}.account", problems)
-    if account is not None and accounts_ok and account not in accounts:
+    if account is not None and accounts is not None and account not in accounts:
         known = ", ".join(sorted(accounts)) or "none"
         problems.add(f"{path}.account", account, f"is not a key of {NS}accounts (known: {known})")
         account = None
