@@ -85,6 +85,8 @@ else:
                 owner_provider=accounts.provider(cfg.hub.account, region),
                 after_share=transit_gateway.waits_for(region, vpc.account_key),
                 environment=cfg.environment,
+                hub_name=hub.ref.plan.name,
+                vpc_names={str(v.plan.cidr): v.plan.name for v in (hub.ref, *spoke_refs)},
             ),
         )
 

@@ -17,6 +17,7 @@ from offline.emulator import (  # noqa: F401  (importing registers the mappings)
     ram,
     route53,
     storage,
+    transit_gateway,
 )
 from offline.emulator.mocks import EmulatorMocks
 from offline.emulator.registry import INVOKES, RESOURCES, EmulatorRejected
