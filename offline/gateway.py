@@ -51,7 +51,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from offline.emulator import EmulatorMocks
+from offline.emulator import EmulatorMocks, lambda_service
 from offline.emulator.registry import Ctx
 
 _log = logging.getLogger("offline.gateway")
@@ -515,6 +515,7 @@ class LocalGateway:
                 with self._handler_for(config, region) as handler:
                     context = LambdaContext(function_arn, config["MemorySize"], config["Timeout"])
                     result = handler(event, context)
+                lambda_service.after_invocation(config, region)  # the X-Ray daemon's uploads
                 status = int(result["statusCode"])
             except Exception:  # what Lambda reports as a function error: API Gateway's 502
                 # Lambda writes the traceback to the function's log; here, to this log.
