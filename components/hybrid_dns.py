@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config import VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
 from components.layout import subnet_cidr
+from components.model import VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
 from components.naming import resource_tags
 from components.vpc import Vpc
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.config import PROJECT
+from components.model import PROJECT
 
 # The bootstrap creates this policy in every account (bootstrap/baseline/policies.py); the deploy
 # roles may create and change only roles that carry it as permissions boundary, and only on the

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from components.config import PROJECT, StackConfig
+from components.model import PROJECT, StackConfig
 
 
 def default_tags(cfg: StackConfig) -> dict[str, str]:

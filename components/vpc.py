@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config import NatStrategy
 from components.iam import role_settings, service_trust_policy
 from components.layout import subnet_cidr
+from components.model import NatStrategy
 from components.naming import log_group_name, resource_tags
 
 COMPONENT = "vpc"

@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-from components.config import REGION_AZ_COUNTS
+from components.model import REGION_AZ_COUNTS
 
 PROVIDER_TYPE = "pulumi:providers:aws"
 

@@ -17,7 +17,7 @@ import pulumi
 import yaml
 from pulumi.runtime import settings
 
-from components.config import PROJECT
+from components.model import PROJECT
 from offline.mocks import PROVIDER_TYPE, FakeAws, RecordingMonitor, Registration
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -333,3 +335,20 @@ def test_any_value_anywhere_gives_a_result_or_a_config_error(data):
     except ConfigError as err:
         assert err.problems
         assert all(p.startswith(("hubspoke:", "aws:")) for p in err.problems)
+
+
+def test_the_model_imports_no_rules_and_the_rules_import_no_parser():
+    """components/model.py stands alone; components/validation/ builds its dataclasses without
+    importing components/config.py (no cycle, lazy or not)."""
+    probe = (
+        "import sys, importlib; importlib.import_module(sys.argv[1]);"
+        "print(' '.join(sorted(m for m in sys.modules if m.startswith('components'))))"
+    )
+    loaded = {
+        module: subprocess.run(
+            [sys.executable, "-c", probe, module], capture_output=True, text=True, check=True
+        ).stdout.split()
+        for module in ("components.model", "components.validation")
+    }
+    assert loaded["components.model"] == ["components", "components.model"]
+    assert "components.config" not in loaded["components.validation"]

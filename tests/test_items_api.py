@@ -320,9 +320,10 @@ def test_the_deployed_zip_is_the_items_function(dev):
     assert f"def {handler}(" in (FUNCTION_CODE / f"{module}.py").read_text()
 
 
-def test_the_function_accepts_the_environment_the_component_gives_it(stack):
+def test_the_function_accepts_the_environment_the_component_gives_it(stack, monkeypatch):
     # The function's own settings loader (functions/items/settings.py) validates at cold start:
     # run it on the registered environment so a contract mismatch fails here, not in Lambda.
+    monkeypatch.syspath_prepend(str(FUNCTION_CODE))  # it imports `contract` from its zip root
     spec = importlib.util.spec_from_file_location(
         "items_settings_under_api_test", FUNCTION_CODE / "settings.py"
     )

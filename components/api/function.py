@@ -13,8 +13,8 @@ import pulumi_aws as aws
 from components.api.contract import HANDLER
 from components.api.policies import VPC_ACCESS_POLICY_ARN, function_policy
 from components.api.scope import Scope
-from components.config import PROJECT
 from components.iam import role_settings, service_trust_policy
+from components.model import PROJECT
 
 # The zip holds the function's modules only (functions/items/README.md: "zip its *.py files");
 # tests never run in Lambda.

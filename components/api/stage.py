@@ -13,8 +13,8 @@ import pulumi_aws as aws
 from components.api.contract import CORS_ALLOW_HEADERS, ROUTES
 from components.api.policies import APIGW_LOGS_POLICY_ARN
 from components.api.scope import Scope
-from components.config import PROJECT
 from components.iam import role_settings, service_trust_policy
+from components.model import PROJECT
 from components.naming import log_group_name
 
 

@@ -6,15 +6,21 @@
 - `dns.py`       `hubspoke:onPrem` (with its VPN) and `hubspoke:dns`
 - `api.py`       `hubspoke:api`
 
-They build the dataclasses of `components/config.py`, so that module imports them inside
-`parse()`, not at its top.
+They build the dataclasses of `components/model.py` and import nothing from
+`components/config.py`, which runs them. Each rule takes what it checks as arguments.
 """
 
 from components.validation.accounts import parse_accounts
 from components.validation.api import check_alarm_topic_region, parse_api
 from components.validation.dns import parse_dns, parse_on_prem
 from components.validation.fields import MISSING, NS, Problems
-from components.validation.network import check_overlaps, parse_region, parse_spokes, parse_vpc
+from components.validation.network import (
+    check_overlaps,
+    parse_region,
+    parse_spokes,
+    parse_vpc,
+    stack_ranges,
+)
 
 __all__ = [
     "MISSING",
@@ -29,4 +35,5 @@ __all__ = [
     "parse_region",
     "parse_spokes",
     "parse_vpc",
+    "stack_ranges",
 ]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from components.config import Account
+from components.model import Account
 from components.validation.fields import MISSING, NS, Problems, as_mapping
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from components.config import (
+from components.model import (
     DEFAULT_UPLOAD_CONTENT_TYPES,
     LAMBDA_PYTHON_RUNTIMES,
     ApiConfig,

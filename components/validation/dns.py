@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.config import NOT_PUBLIC, VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
+from components.model import NOT_PUBLIC, VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
 from components.validation.fields import (
     MISSING,
     NS,

@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from components.config import PROJECT
+from components.model import PROJECT
 
 # Config keys are shown with their namespace: `hubspoke:spokes[1].cidr`.
 NS = f"{PROJECT}:"
@@ -25,8 +25,6 @@ class Problems:
 
     def __init__(self) -> None:
         self.items: list[str] = []
-        # Every CIDR that parsed, by key path: overlaps are checked even when a sibling key is bad.
-        self.cidrs: list[tuple[str, ipaddress.IPv4Network]] = []
 
     def add(self, path: str, value: Any, what: str) -> None:
         self.items.append(f"{path} {show(value)} {what}")
@@ -112,7 +110,6 @@ def as_cidr(value: Any, path: str, problems: Problems) -> ipaddress.IPv4Network 
     except ValueError as exc:
         problems.add(path, value, f"is not a valid IPv4 CIDR ({exc})")
         return None
-    problems.cidrs.append((path, network))
     return network
 
 

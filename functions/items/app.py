@@ -25,6 +25,13 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConf
 from aws_lambda_powertools.logging import correlation_paths
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from contract import (
+    CORS_ALLOW_HEADERS,
+    CORS_EXPOSE_HEADERS,
+    CORS_MAX_AGE_SECONDS,
+    JSON_CONTENT_TYPE,
+    ROUTES,
+)
 from cursor import CursorCodec
 from errors import ApiError, UnauthorizedError, ValidationError
 from models import (
@@ -93,9 +100,10 @@ if settings.cors_origins:
     cors = CORSConfig(
         allow_origin=settings.cors_origins[0],
         extra_origins=list(settings.cors_origins[1:]),
-        allow_headers=["Idempotency-Key", "If-Match"],
-        expose_headers=["ETag", "Idempotent-Replayed"],
-        max_age=600,
+        # Powertools always allows Authorization, Content-Type and the X-Amz-* headers.
+        allow_headers=list(CORS_ALLOW_HEADERS),
+        expose_headers=list(CORS_EXPOSE_HEADERS),
+        max_age=CORS_MAX_AGE_SECONDS,
     )
 app = APIGatewayRestResolver(cors=cors)
 
@@ -178,7 +186,7 @@ def _json_body() -> dict[str, Any]:
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(
         status_code=status,
-        content_type="application/json",
+        content_type=JSON_CONTENT_TYPE,
         body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
         headers={"Cache-Control": "no-store", **(headers or {})},
     )
@@ -262,12 +270,23 @@ def create_upload_url(item_id: str) -> Response:
 
 # --- Errors ------------------------------------------------------------------------------------
 
-_ROUTES = (
-    (re.compile(r"/health"), ("GET",)),
-    (re.compile(r"/items"), ("GET", "POST")),
-    (re.compile(r"/items/[^/]+"), ("GET", "PUT", "PATCH", "DELETE")),
-    (re.compile(r"/items/[^/]+/upload-url"), ("POST",)),
-)
+
+def _known_paths() -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+    """The contract's paths as patterns, with the methods each one takes."""
+    methods: dict[str, list[str]] = {}
+    for route in ROUTES:
+        methods.setdefault(route.path, []).append(route.method)
+    order = ("GET", "POST", "PUT", "PATCH", "DELETE")
+    return tuple(
+        (
+            re.compile(re.sub(r"\\{[^/]+\\}", "[^/]+", re.escape(path))),
+            tuple(sorted(verbs, key=order.index)),
+        )
+        for path, verbs in methods.items()
+    )
+
+
+_ROUTES = _known_paths()
 
 
 @app.not_found

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from contract import JSON_CONTENT_TYPE
 from errors import ApiError, PreconditionRequiredError, ValidationError
 
 STATUSES = ("todo", "in_progress", "done")
@@ -399,9 +400,9 @@ def parse_idempotency_key(value: str | None) -> str:
 def check_json_content_type(value: str | None) -> None:
     """Bodies are JSON only; a form or text body is refused before it is parsed."""
     media_type = (value or "").split(";", 1)[0].strip().lower()
-    if media_type != "application/json":
+    if media_type != JSON_CONTENT_TYPE:
         raise ApiError(
-            "Content-Type must be application/json.",
+            f"Content-Type must be {JSON_CONTENT_TYPE}.",
             field="Content-Type",
             code="unsupported_media_type",
             status=415,

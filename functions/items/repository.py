@@ -11,9 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from botocore.exceptions import ClientError
+from contract import GSI_HASH_KEY as GSI1PK
+from contract import GSI_NAME as GSI1_NAME
+from contract import GSI_RANGE_KEY as GSI1SK
+from contract import TABLE_HASH_KEY as PK
+from contract import TABLE_RANGE_KEY as SK
 from models import Item, ItemFields
 
-GSI1_NAME = "GSI1"
 _CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
@@ -104,7 +108,7 @@ class ItemRepository:
         self.table_name = table_name
 
     def _key(self, owner: str, item_id: str) -> dict[str, dict[str, str]]:
-        return {"PK": _s(user_pk(owner)), "SK": _s(f"ITEM#{item_id}")}
+        return {PK: _s(user_pk(owner)), SK: _s(f"ITEM#{item_id}")}
 
     def create(
         self, owner: str, item_id: str, fields: ItemFields, request_hash: str, now: str
@@ -112,8 +116,8 @@ class ItemRepository:
         """Put the item only if its id is free; raise ItemExists with the stored item if not."""
         attrs = {
             **self._key(owner, item_id),
-            "GSI1PK": _s(status_pk(owner, fields.status)),
-            "GSI1SK": _s(f"{now}#{item_id}"),
+            GSI1PK: _s(status_pk(owner, fields.status)),
+            GSI1SK: _s(f"{now}#{item_id}"),
             "id": _s(item_id),
             **_field_values(fields),
             "version": {"N": "1"},
@@ -125,7 +129,7 @@ class ItemRepository:
             self.client.put_item(
                 TableName=self.table_name,
                 Item=attrs,
-                ConditionExpression="attribute_not_exists(PK)",
+                ConditionExpression=f"attribute_not_exists({PK})",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
@@ -150,7 +154,7 @@ class ItemRepository:
             TableName=self.table_name,
             Key=self._key(owner, item_id),
             ConsistentRead=True,
-            ProjectionExpression="SK",
+            ProjectionExpression=SK,
         )
         return "Item" in response
 
@@ -169,10 +173,10 @@ class ItemRepository:
         sets = [f"#{key} = :{key}" for key in values]
         status = changes.status if isinstance(changes, ItemFields) else changes.get("status")
         if status is not None:
-            names["#gsi1pk"] = "GSI1PK"
+            names["#gsi1pk"] = GSI1PK
             expr_values[":gsi1pk"] = _s(status_pk(owner, status))
             sets.append("#gsi1pk = :gsi1pk")
-        names.update({"#version": "version", "#updatedAt": "updatedAt", "#gsi1sk": "GSI1SK"})
+        names.update({"#version": "version", "#updatedAt": "updatedAt", "#gsi1sk": GSI1SK})
         expr_values.update(
             {
                 ":expected": {"N": str(expected_version)},
@@ -232,32 +236,32 @@ class ItemRepository:
         if status is None:
             pk = user_pk(owner)
             params.update(
-                KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+                KeyConditionExpression=f"{PK} = :pk AND begins_with({SK}, :prefix)",
                 ExpressionAttributeValues={":pk": _s(pk), ":prefix": _s("ITEM#")},
                 ConsistentRead=True,
             )
             if start:
-                params["ExclusiveStartKey"] = {"PK": _s(pk), "SK": _s(start["SK"])}
+                params["ExclusiveStartKey"] = {PK: _s(pk), SK: _s(start[SK])}
         else:
             gsi_pk = status_pk(owner, status)
             params.update(
                 IndexName=GSI1_NAME,
-                KeyConditionExpression="GSI1PK = :pk",
+                KeyConditionExpression=f"{GSI1PK} = :pk",
                 ExpressionAttributeValues={":pk": _s(gsi_pk)},
                 ScanIndexForward=False,
             )
             if start:
                 params["ExclusiveStartKey"] = {
-                    "PK": _s(user_pk(owner)),
-                    "SK": _s(start["SK"]),
-                    "GSI1PK": _s(gsi_pk),
-                    "GSI1SK": _s(start["GSI1SK"]),
+                    PK: _s(user_pk(owner)),
+                    SK: _s(start[SK]),
+                    GSI1PK: _s(gsi_pk),
+                    GSI1SK: _s(start[GSI1SK]),
                 }
         response = self.client.query(**params)
         last = response.get("LastEvaluatedKey")
         next_key = None
         if last:
-            next_key = {"SK": last["SK"]["S"]}
+            next_key = {SK: last[SK]["S"]}
             if status is not None:
-                next_key["GSI1SK"] = last["GSI1SK"]["S"]
+                next_key[GSI1SK] = last[GSI1SK]["S"]
         return Page(items=[_to_item(attrs) for attrs in response["Items"]], next_key=next_key)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from contract import UPLOAD_PREFIX
 from cursor import CursorCodec
 from errors import ConflictError, NotFoundError
 from models import Item, ItemFields, ListQuery, UploadRequest
@@ -161,7 +162,7 @@ class ItemService:
         """A presigned POST for one new object under `uploads/<sub>/<id>/`, capped in size/type."""
         if not self.repository.exists(owner, item_id):
             raise _not_found()
-        key = f"uploads/{owner}/{item_id}/{uuid.uuid4().hex}"
+        key = f"{UPLOAD_PREFIX}{owner}/{item_id}/{uuid.uuid4().hex}"
         signed = self.sign_upload(
             key, request.content_type, self.upload_max_bytes, self.upload_url_ttl_seconds
         )

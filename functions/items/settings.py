@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from contract import DEFAULT_UPLOAD_CONTENT_TYPES
+
 DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
-DEFAULT_UPLOAD_CONTENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
 MIN_CURSOR_SECRET_BYTES = 32
 
 

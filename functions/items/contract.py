@@ -1,0 +1,53 @@
+"""The items API's contract: what the function, the component (components/api), the local gateway
+(offline/gateway) and the browser must agree on.
+
+One module, standard library only. It ships in the function's zip, where the function imports it
+as `contract`; everything else imports it as `functions.items.contract`. Change a value here and
+every side changes with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# The table's key schema (repository.py): PK=USER#<sub>, SK=ITEM#<id>; GSI1 lists one status.
+TABLE_HASH_KEY, TABLE_RANGE_KEY = "PK", "SK"
+GSI_NAME, GSI_HASH_KEY, GSI_RANGE_KEY = "GSI1", "GSI1PK", "GSI1SK"
+
+# Uploads go under `<prefix><cognito sub>/<item id>/`; the function's role may write only there.
+UPLOAD_PREFIX = "uploads/"
+DEFAULT_UPLOAD_CONTENT_TYPES: tuple[str, ...] = ("image/jpeg", "image/png", "application/pdf")
+
+# Request bodies and responses are JSON.
+JSON_CONTENT_TYPE = "application/json"
+
+# CORS: request headers a browser may send, response headers it may read, preflight cache.
+CORS_ALLOW_HEADERS: tuple[str, ...] = (
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "If-Match",
+)
+CORS_EXPOSE_HEADERS: tuple[str, ...] = ("ETag", "Idempotent-Replayed")
+CORS_MAX_AGE_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route of the function; `public` routes have no authorizer."""
+
+    method: str
+    path: str
+    public: bool = False
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/health", public=True),
+    Route("POST", "/items"),
+    Route("GET", "/items"),
+    Route("GET", "/items/{id}"),
+    Route("PUT", "/items/{id}"),
+    Route("PATCH", "/items/{id}"),
+    Route("DELETE", "/items/{id}"),
+    Route("POST", "/items/{id}/upload-url"),
+)

@@ -1,0 +1,49 @@
+"""A local API Gateway for a REST API deployed into the emulator, on 127.0.0.1.
+
+moto's API Gateway stores an API but does not run its integrations or authorizers; this package
+does what API Gateway does for this kind of API, one module per job:
+
+- `deployed.py`  the API as deployed in moto: routes, methods, authorizers' pools, gateway
+                 responses, the stage's throttling
+- `tokens.py`    Cognito tokens as the COGNITO_USER_POOLS authorizer checks them
+- `routing.py`   stage prefix, resource and method, the REST (v1) Lambda proxy event
+- `runtime.py`   the function run as Lambda runs it (its zip, environment, role credentials)
+- `server.py`    LocalGateway: the request pipeline, gateway responses, HTTP
+- `users.py`     a local helper: users and tokens in the emulated pool
+
+Not enforced: quotas, usage plans, request validators, WAF, resource policies, caching, mapping
+templates other than MOCK preflights.
+"""
+
+from offline.gateway.deployed import DeployedApi, Method, Route, Throttle, UserPool
+from offline.gateway.routing import proxy_event, resolve
+from offline.gateway.runtime import FunctionError, FunctionRuntime, Handler, LambdaContext
+from offline.gateway.server import LocalGateway, Response
+from offline.gateway.tokens import (
+    Forbidden,
+    Unauthorized,
+    claims_as_api_gateway_sends_them,
+    verify_cognito_token,
+)
+from offline.gateway.users import sign_in
+
+__all__ = [
+    "DeployedApi",
+    "Forbidden",
+    "FunctionError",
+    "FunctionRuntime",
+    "Handler",
+    "LambdaContext",
+    "LocalGateway",
+    "Method",
+    "Response",
+    "Route",
+    "Throttle",
+    "Unauthorized",
+    "UserPool",
+    "claims_as_api_gateway_sends_them",
+    "proxy_event",
+    "resolve",
+    "sign_in",
+    "verify_cognito_token",
+]

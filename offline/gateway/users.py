@@ -1,0 +1,44 @@
+"""A local-only helper: users and their tokens in the emulated user pool (what a Cognito hosted
+UI or SDK does on AWS), for `python -m offline token` and the tests."""
+
+from __future__ import annotations
+
+from offline.emulator import EmulatorMocks
+from offline.gateway.deployed import UserPool
+
+
+def sign_in(emulator: EmulatorMocks, pool: UserPool, user: str) -> dict[str, str]:
+    """Sign up (if new), confirm and sign in `user` in the emulated pool; returns its tokens.
+    The password is derived from the user name: this is a local test helper, not a login."""
+    idp = emulator.context_for_account(pool.account_id, pool.region).client("cognito-idp")
+    described = idp.describe_user_pool(UserPoolId=pool.pool_id)["UserPool"]
+    username = (
+        user
+        if "@" in user or "email" not in described.get("UsernameAttributes", [])
+        else f"{user}@example.com"
+    )
+    password = f"Offline-{user}-Passw0rd!"
+    client_id = sorted(pool.client_ids)[0]
+    try:
+        idp.sign_up(
+            ClientId=client_id,
+            Username=username,
+            Password=password,
+            UserAttributes=[
+                {"Name": "email", "Value": username if "@" in username else f"{user}@example.com"}
+            ],
+        )
+        idp.admin_confirm_sign_up(UserPoolId=pool.pool_id, Username=username)
+    except idp.exceptions.UsernameExistsException:
+        pass
+    result = idp.admin_initiate_auth(
+        UserPoolId=pool.pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+    )["AuthenticationResult"]
+    return {
+        "username": username,
+        "idToken": result["IdToken"],
+        "accessToken": result["AccessToken"],
+    }
