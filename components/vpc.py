@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import service_trust_policy
+from components.iam import role_settings, service_trust_policy
 from components.layout import subnet_cidr
 from components.model import NatStrategy
 from components.naming import holds_fixed_name, log_group_name, resource_tags
@@ -186,6 +186,7 @@ class Vpc(pulumi.ComponentResource):
                 service_trust_policy("vpc-flow-logs.amazonaws.com", source_account=args.account_id)
             ),
             tags=tags("-flow-logs"),
+            **role_settings(args.account_id, args.environment),
             opts=child,
         )
         aws.iam.RolePolicy(
