@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from components.api.contract import HANDLER
 from components.api.policies import VPC_ACCESS_POLICY_ARN, function_policy
 from components.api.scope import Scope
-from components.iam import service_trust_policy
+from components.iam import role_settings, service_trust_policy
 from components.model import PROJECT
 from components.naming import holds_fixed_name
 
@@ -108,6 +108,7 @@ def function_role(
         f"{name}-function",
         assume_role_policy=json.dumps(service_trust_policy("lambda.amazonaws.com")),
         tags=scope.tags("-function"),
+        **role_settings(scope.args.account_id, scope.args.environment),
         opts=scope.child,
     )
     vpc_access = aws.iam.RolePolicyAttachment(
