@@ -176,9 +176,28 @@ def role_policies(role_arn: str) -> tuple[list[dict[str, Any]], list[dict[str, A
         identity.append({"name": arn, "policy": _default_version(policy)})
     boundary = []
     if role.permissions_boundary_arn:
-        policy = backend.get_policy(role.permissions_boundary_arn)
+        policy = _boundary(backend, role.permissions_boundary_arn)
         boundary.append({"name": role.permissions_boundary_arn, "policy": _default_version(policy)})
     return identity, boundary
+
+
+def _boundary(backend: Any, arn: str) -> Any:
+    """The boundary policy from moto. The program's roles name the bootstrap's workload boundary,
+    which the bootstrap program (not this one) creates in every account: the emulator puts the
+    bootstrap's own document there the first time a role needs it, as if bootstrapped."""
+    from moto.iam.exceptions import NotFoundException
+
+    from bootstrap.baseline.policies import WORKLOAD_BOUNDARY, workload_boundary
+
+    try:
+        return backend.get_policy(arn)
+    except NotFoundException:
+        if arn != f"arn:aws:iam::{arn.split(':')[4]}:policy/{WORKLOAD_BOUNDARY}":
+            raise
+        document = json.dumps(workload_boundary())
+        return backend.create_policy(
+            "bootstrap workload boundary", "/", document, WORKLOAD_BOUNDARY, []
+        )
 
 
 def _default_version(policy: Any) -> dict[str, Any]:

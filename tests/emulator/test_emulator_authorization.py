@@ -45,6 +45,7 @@ class Deployed:
     region: str
     policy_name: str
     policy: dict[str, Any]
+    boundary: str | None  # the role's permissions boundary as deployed
 
     def iam(self) -> Any:
         return self.emulator.context_for_account(self.account, self.region).client("iam")
@@ -84,9 +85,18 @@ def deployed() -> Iterator[Deployed]:
         iam = ctx.client("iam")
         (policy_name,) = iam.list_role_policies(RoleName=role_name)["PolicyNames"]
         policy = iam.get_role_policy(RoleName=role_name, PolicyName=policy_name)["PolicyDocument"]
+        boundary = iam.get_role(RoleName=role_name)["Role"].get("PermissionsBoundary", {})
         try:
             yield Deployed(
-                gateway, emulator, role_name, role_arn, account, region, policy_name, policy
+                gateway,
+                emulator,
+                role_name,
+                role_arn,
+                account,
+                region,
+                policy_name,
+                policy,
+                boundary.get("PermissionsBoundaryArn"),
             )
         finally:
             gateway.stop()
@@ -102,7 +112,11 @@ def app(deployed: Deployed) -> Iterator[Deployed]:
     for name in iam.list_role_policies(RoleName=deployed.role_name)["PolicyNames"]:
         if name != deployed.policy_name:
             iam.delete_role_policy(RoleName=deployed.role_name, PolicyName=name)
-    if "PermissionsBoundary" in iam.get_role(RoleName=deployed.role_name)["Role"]:
+    if deployed.boundary:
+        iam.put_role_permissions_boundary(
+            RoleName=deployed.role_name, PermissionsBoundary=deployed.boundary
+        )
+    elif "PermissionsBoundary" in iam.get_role(RoleName=deployed.role_name)["Role"]:
         iam.delete_role_permissions_boundary(RoleName=deployed.role_name)
 
 
@@ -234,7 +248,10 @@ def test_the_cases_are_the_deployed_grants(deployed):
 
 def test_the_journey_succeeds_with_the_deployed_policy(app):
     assert journey(app) == SUCCESS
-    assert all(c.decision.allowed for c in app.emulator.authorizer.calls)
+    calls = app.emulator.authorizer.calls
+    assert all(c.decision.allowed for c in calls)
+    if app.boundary:  # the bootstrap's workload boundary allows every call too
+        assert all(c.decision.boundary == "Allowed" for c in calls)
 
 
 @pytest.mark.parametrize(("sid", "action"), CASES, ids=[f"{s}-{a}" for s, a in CASES])
