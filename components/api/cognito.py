@@ -48,3 +48,19 @@ def user_pool(scope: Scope) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolC
         opts=scope.child,
     )
     return pool, client
+
+
+def user_groups(scope: Scope, pool: aws.cognito.UserPool) -> list[aws.cognito.UserGroup]:
+    """One Cognito group per `api.groups` entry; the function maps a caller's `cognito:groups`
+    claim to the permissions configured for them (the group itself grants no AWS role)."""
+    groups = scope.args.config.groups
+    return [
+        aws.cognito.UserGroup(
+            f"{scope.name}-group-{group}",
+            name=group,
+            user_pool_id=pool.id,
+            description=f"items API: {', '.join(permissions) or 'no access'}",
+            opts=scope.child,
+        )
+        for group, permissions in sorted(groups.items())
+    ]

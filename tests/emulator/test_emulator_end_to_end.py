@@ -44,10 +44,10 @@ def call(
     return response.status, dict(response.getheaders()), json.loads(data) if data else None
 
 
-def user(served, name: str) -> dict[str, str]:
+def user(served, name: str, group: str | None = None) -> dict[str, str]:
     gateway, emulator = served
     method = next(m for r in gateway.api.routes for m in r.methods.values() if m.pools)
-    token = sign_in(emulator, method.pools[0], name)["idToken"]
+    token = sign_in(emulator, method.pools[0], name, group)["idToken"]
     return {"Authorization": token, "Origin": ORIGIN, "Content-Type": "application/json"}
 
 
@@ -121,3 +121,21 @@ def test_preflight_from_the_configured_origin_and_from_another(served):
     # origin sees an origin that is not its own and blocks the request.
     assert headers.get("Access-Control-Allow-Origin") in (None, ORIGIN)
     assert headers.get("Access-Control-Allow-Origin") != "https://evil.example"
+
+
+def test_a_reader_lists_but_cannot_create_and_is_told_which_permission_it_lacks(served):
+    reader = user(served, "rita", group="readers")
+    status, _, listed = call(served, "GET", "/items", reader)
+    assert (status, listed["items"]) == (200, [])
+    headers = {**reader, "Idempotency-Key": str(uuid.uuid4())}
+    status, response_headers, body = call(served, "POST", "/items", headers, {"name": "no"})
+    assert status == 403
+    assert body["error"]["code"] == "forbidden"
+    assert "the write permission" in body["error"]["message"]
+    assert "readers" in body["error"]["message"]
+    assert response_headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_signing_in_to_a_group_the_pool_does_not_have_is_refused(served):
+    with pytest.raises(LookupError, match=r"no group 'admins'.*groups: readers"):
+        user(served, "otto", group="admins")
