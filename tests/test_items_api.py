@@ -401,7 +401,7 @@ def test_dev_has_a_read_only_readers_group(dev):
     assert api_config(dev)["groups"]["readers"] == ["read"]
 
 
-def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp(stack):
+def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp_or_password(stack):
     pool = the(stack, "aws:cognito/userPool:UserPool")
     client = the(stack, "aws:cognito/userPoolClient:UserPoolClient")
     assert pool.inputs["usernameAttributes"] == ["email"]
@@ -415,6 +415,7 @@ def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp(stack
     assert client.inputs["generateSecret"] is False
     assert sorted(client.inputs["explicitAuthFlows"]) == [
         "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_USER_SRP_AUTH",
     ]
     assert client.inputs["accessTokenValidity"] == 60

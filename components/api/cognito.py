@@ -34,7 +34,13 @@ def user_pool(scope: Scope) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolC
         name=f"{physical}-web",
         user_pool_id=pool.id,
         generate_secret=False,  # a browser app cannot keep a secret
-        explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        # USER_PASSWORD_AUTH is what web/ signs in with (the password goes over TLS to Cognito's
+        # endpoint, as with the hosted UI's form); SRP stays allowed for SDK clients.
+        explicit_auth_flows=[
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
         prevent_user_existence_errors="ENABLED",
         enable_token_revocation=True,
         access_token_validity=60,
