@@ -9,7 +9,14 @@ from components.hybrid_dns import HybridDns, HybridDnsArgs, SpokeDns
 from components.peering import Peering, PeeringArgs
 from components.vpc import Vpc, VpcArgs
 
-cfg = config.load()  # raises ConfigError listing every problem before anything is registered
+try:
+    cfg = config.load()
+except config.ConfigError as err:
+    # Every problem, before anything is registered. Pulumi's Python language host logs a RunError
+    # as one error message without a traceback (pulumi-language-python-exec: `except
+    # pulumi.RunError as e: pulumi.log.error(str(e))`; any other exception is logged with
+    # traceback.format_exc()), and the run fails with nothing registered.
+    raise pulumi.RunError(str(err)) from None
 accounts = Accounts(cfg)
 
 

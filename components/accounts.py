@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pulumi_aws as aws
 
-from components.config import PROJECT, StackConfig
+from components.model import PROJECT, StackConfig
 from components.naming import default_tags
 
 

@@ -5,218 +5,121 @@ problem is collected (not only the first) and reported in one `ConfigError` whos
 path and the value, e.g. `hubspoke:spokes[1].cidr 10.0.128.0/17 overlaps hubspoke:hub.cidr
 10.0.0.0/16`. `parse()` is pure, so the rules are tested without the Pulumi runtime.
 
-This module holds the model (constants, dataclasses), `parse()` and `load()`; the rules of each
-section (`hubspoke:accounts`, `hub`, `spokes`, `onPrem`, `dns`, `api`) are in
-`components/validation/`, which `parse()` runs in order.
+The model (constants, `ConfigError`, dataclasses) is `components/model.py`, re-exported here so
+`config.VpcConfig` reads naturally; the rules of each section (`hubspoke:accounts`, `hub`,
+`spokes`, `onPrem`, `dns`, `api`) are in `components/validation/`; this module holds `parse()`,
+which runs them in order, and `load()`.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from collections.abc import Collection, Mapping
+from typing import Any
 
-# What a browser may upload unless `api.uploadContentTypes` says else: the function's contract.
-from functions.items.contract import DEFAULT_UPLOAD_CONTENT_TYPES, PERMISSIONS
-
-PROJECT = "hubspoke"
-
-NatStrategy = Literal["none", "single", "perAz"]
-NAT_STRATEGIES: tuple[str, ...] = ("none", "single", "perAz")
-ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
-
-# Availability zones every account gets in each region (some accounts see more). `azCount` is
-# checked against this before anything is registered; `Vpc` checks it again against the account's
-# real `get_availability_zones` answer at deploy time. Source: AWS "Regions and Zones".
-REGION_AZ_COUNTS: Mapping[str, int] = {
-    "us-east-1": 6, "us-east-2": 3, "us-west-1": 2, "us-west-2": 4,
-    "af-south-1": 3, "ap-east-1": 3, "ap-south-1": 3, "ap-south-2": 3,
-    "ap-southeast-1": 3, "ap-southeast-2": 3, "ap-southeast-3": 3, "ap-southeast-4": 3,
-    "ap-southeast-5": 3, "ap-southeast-7": 3, "ap-northeast-1": 3, "ap-northeast-2": 4,
-    "ap-northeast-3": 3, "ca-central-1": 3, "ca-west-1": 3, "eu-central-1": 3,
-    "eu-central-2": 3, "eu-west-1": 3, "eu-west-2": 3, "eu-west-3": 3, "eu-north-1": 3,
-    "eu-south-1": 3, "eu-south-2": 3, "il-central-1": 3, "me-central-1": 3, "me-south-1": 3,
-    "mx-central-1": 3, "sa-east-1": 3,
-}  # fmt: skip
-
-# The retention values CloudWatch Logs accepts (PutRetentionPolicy).
-LOG_RETENTION_DAYS: tuple[int, ...] = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-)  # fmt: skip
-
-LAMBDA_PYTHON_RUNTIMES: tuple[str, ...] = ("python3.12", "python3.13")
-
-# AWS allows VPC CIDRs from /16 to /28; the subnet layout (see components/layout.py) needs /24 or
-# larger, which is checked separately so the message can say why.
-VPC_MIN_PREFIX, VPC_MAX_PREFIX = 16, 28
-MAX_AZ_COUNT = 8
-# RFC 1918 and RFC 6598 (shared address space): the ranges a VPC should use.
-VPC_RANGES = tuple(
-    ipaddress.IPv4Network(c)
-    for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+from components.model import (
+    DEFAULT_UPLOAD_CONTENT_TYPES,
+    ENVIRONMENTS,
+    LAMBDA_PYTHON_RUNTIMES,
+    LOG_RETENTION_DAYS,
+    MAX_AZ_COUNT,
+    NAT_STRATEGIES,
+    NOT_PUBLIC,
+    PROJECT,
+    REGION_AZ_COUNTS,
+    TOP_LEVEL_KEYS,
+    VPC_MAX_PREFIX,
+    VPC_MIN_PREFIX,
+    VPC_RANGES,
+    VPN_GATEWAY_AMAZON_ASN,
+    Account,
+    ApiConfig,
+    ConfigError,
+    DnsConfig,
+    NatStrategy,
+    OnPremConfig,
+    StackConfig,
+    VpcConfig,
+    VpnConfig,
 )
-# Addresses that can never be a VPN peer on the internet. Documentation ranges (RFC 5737) are
-# allowed so that examples can use them.
-NOT_PUBLIC = (
-    *VPC_RANGES,
-    *(
-        ipaddress.IPv4Network(c)
-        for c in ("0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/3")
-    ),
+from components.validation import (
+    MISSING,
+    NS,
+    Problems,
+    check_alarm_topic_region,
+    check_overlaps,
+    check_stack_file_keys,
+    parse_accounts,
+    parse_api,
+    parse_dns,
+    parse_on_prem,
+    parse_region,
+    parse_spokes,
+    parse_vpc,
+    split_namespaces,
+    stack_ranges,
+    unknown_key,
 )
 
-# The ASN of the AWS side of the site-to-site VPN: the virtual private gateway's default, set
-# explicitly in components/hybrid_dns.py so that this check and the gateway agree.
-VPN_GATEWAY_AMAZON_ASN = 64512
-
-
-class ConfigError(ValueError):
-    """All problems found in a stack's config, one per line, raised before anything is built."""
-
-    def __init__(self, problems: Sequence[str]):
-        self.problems = list(problems)
-        count = len(self.problems)
-        lines = "\n".join(f"  - {p}" for p in self.problems)
-        super().__init__(
-            f"{count} problem{'s' if count != 1 else ''} in the stack config:\n{lines}"
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# The validated model
-
-
-@dataclass(frozen=True)
-class Account:
-    """An AWS account the stack deploys into; `role_arn` None means the ambient credentials."""
-
-    key: str
-    id: str
-    role_arn: str | None
-
-
-@dataclass(frozen=True)
-class VpcConfig:
-    """What every VPC (hub or spoke) needs: where, how big, how many AZs, which NAT strategy."""
-
-    name: str
-    account: str
-    region: str
-    cidr: ipaddress.IPv4Network
-    az_count: int
-    nat_gateways: NatStrategy
-    config_path: str
-
-
-@dataclass(frozen=True)
-class VpnConfig:
-    """Optional site-to-site VPN from the hub to on-premises."""
-
-    customer_gateway_ip: ipaddress.IPv4Address
-    bgp_asn: int | None  # None: static routes to the on-prem CIDRs
-
-
-@dataclass(frozen=True)
-class OnPremConfig:
-    """The on-premises network: its CIDRs, DNS servers and the domains they answer for."""
-
-    cidrs: tuple[ipaddress.IPv4Network, ...]
-    dns_servers: tuple[ipaddress.IPv4Address, ...]
-    domains: tuple[str, ...]
-    vpn: VpnConfig | None
-
-
-@dataclass(frozen=True)
-class DnsConfig:
-    """The private hosted zone for the cloud domain and how resolver rules are shared."""
-
-    private_zone: str | None
-    share_outside_organization: bool
-
-
-@dataclass(frozen=True)
-class ApiConfig:
-    """The items API: which spoke hosts it, who may call it from a browser, and its limits."""
-
-    spoke: str
-    cors_origins: tuple[str, ...]
-    throttle_rate_limit: float
-    throttle_burst_limit: int
-    memory_mb: int
-    timeout_seconds: int
-    reserved_concurrency: int | None
-    runtime: str
-    upload_max_bytes: int
-    alarm_topic_arn: str | None
-    alarm_emails: tuple[str, ...]
-    upload_content_types: tuple[str, ...] = DEFAULT_UPLOAD_CONTENT_TYPES
-    # Cognito group -> its permissions (read | write | upload); a user in none of them gets
-    # `default_permissions` (every permission unless `defaultGroup` says else).
-    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    default_permissions: tuple[str, ...] = PERMISSIONS
-
-
-@dataclass(frozen=True)
-class StackConfig:
-    """The whole validated stack config."""
-
-    stack: str
-    environment: str
-    region: str
-    log_retention_days: int
-    accounts: Mapping[str, Account]
-    hub: VpcConfig
-    spokes: tuple[VpcConfig, ...]
-    on_prem: OnPremConfig | None
-    dns: DnsConfig
-    api: ApiConfig | None
-    extra_tags: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def is_prod(self) -> bool:
-        return self.environment == "prod"
-
-    def spoke(self, name: str) -> VpcConfig:
-        return next(s for s in self.spokes if s.name == name)
-
-
-# ---------------------------------------------------------------------------------------------
-# Parsing: every section in order, then the checks across sections
-
-TOP_LEVEL_KEYS = (
-    "environment", "logRetentionDays", "accounts", "hub", "spokes", "onPrem", "dns", "api", "tags",
-)  # fmt: skip
+__all__ = [
+    "DEFAULT_UPLOAD_CONTENT_TYPES",
+    "ENVIRONMENTS",
+    "LAMBDA_PYTHON_RUNTIMES",
+    "LOG_RETENTION_DAYS",
+    "MAX_AZ_COUNT",
+    "NAT_STRATEGIES",
+    "NOT_PUBLIC",
+    "PROJECT",
+    "REGION_AZ_COUNTS",
+    "TOP_LEVEL_KEYS",
+    "VPC_MAX_PREFIX",
+    "VPC_MIN_PREFIX",
+    "VPC_RANGES",
+    "VPN_GATEWAY_AMAZON_ASN",
+    "Account",
+    "ApiConfig",
+    "ConfigError",
+    "DnsConfig",
+    "NatStrategy",
+    "OnPremConfig",
+    "StackConfig",
+    "VpcConfig",
+    "VpnConfig",
+    "load",
+    "parse",
+    "parse_stack_file",
+]
 
 
 def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConfig:
     """Validate the `hubspoke:*` config (keys without namespace) and the stack's `aws:region`."""
-    # Imported here, not at the top: the rules build the dataclasses above.
-    from components.validation import (
-        MISSING,
-        NS,
-        Problems,
-        check_alarm_topic_region,
-        check_overlaps,
-        parse_accounts,
-        parse_api,
-        parse_dns,
-        parse_on_prem,
-        parse_region,
-        parse_spokes,
-        parse_vpc,
-    )
-
     problems = Problems()
-    for key in raw:
-        if key not in TOP_LEVEL_KEYS:
-            problems.add(
-                f"{NS}{key}", raw[key], f"is not a known key (known: {', '.join(TOP_LEVEL_KEYS)})"
-            )
-    if region is None:
-        problems.missing("aws:region")
+    region = MISSING if region is None else region
+    cfg = _parse(raw, stack=stack, region=region, problems=problems)
+    if problems.items:
+        raise ConfigError(problems.items)
+    return cfg
+
+
+def _parse(
+    raw: Mapping[str, Any],
+    *,
+    stack: str,
+    region: Any,
+    problems: Problems,
+    misspelt: Collection[str] = (),
+) -> StackConfig | None:
+    """`parse()` adding to `problems`; None when there is any. `misspelt`: full keys already
+    reported under a misspelt name, not to be reported missing as well."""
+    misspelt = {k.removeprefix(NS) for k in misspelt} | {
+        unknown_key(f"{NS}{key}", str(key), TOP_LEVEL_KEYS, problems, shown=NS)
+        for key in raw
+        if key not in TOP_LEVEL_KEYS
+    }
+    if region is MISSING:
+        region = None
+        if "aws:region" not in misspelt:
+            problems.missing("aws:region")
     else:
         region = parse_region(region, "aws:region", problems)
     environment = raw.get("environment", "dev")
@@ -233,35 +136,40 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackCon
             retention,
             "is not a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, ...)",
         )
-    accounts = parse_accounts(raw.get("accounts", MISSING), problems)
-    accounts_ok = isinstance(raw.get("accounts"), Mapping)
-    kw = dict(default_region=region, accounts=accounts, accounts_ok=accounts_ok)
+    accounts_raw = raw.get("accounts", MISSING)
+    if accounts_raw is MISSING and "accounts" in misspelt:
+        accounts = {}  # reported as misspelt; its references are not checked
+    else:
+        accounts = parse_accounts(accounts_raw, problems)
+    # References are checked against the keys written, so a bad account id is one problem, not
+    # also one per VPC in that account.
+    declared = set(accounts_raw) if isinstance(accounts_raw, Mapping) and accounts_raw else None
+    kw = dict(default_region=region, accounts=declared)
     hub_raw = raw.get("hub", MISSING)
     hub = None
     if hub_raw is MISSING:
-        problems.missing(f"{NS}hub")
+        if "hub" not in misspelt:
+            problems.missing(f"{NS}hub")
     else:
         hub = parse_vpc(hub_raw, f"{NS}hub", problems, name="hub", **kw)
     spokes = parse_spokes(raw.get("spokes", MISSING), problems, **kw)
     on_prem = parse_on_prem(raw.get("onPrem", MISSING), problems)
     dns = parse_dns(raw.get("dns", MISSING), problems, on_prem)
-    spokes_raw = raw.get("spokes")
-    spoke_names = {
-        s["name"]
-        for s in (spokes_raw if isinstance(spokes_raw, list) else [])
-        if isinstance(s, Mapping) and isinstance(s.get("name"), str)
-    }
-    api = parse_api(
-        raw.get("api", MISSING), problems, spoke_names, isinstance(raw.get("spokes"), list)
-    )
+    spokes_raw = raw.get("spokes", [])
+    spoke_names = None  # unknown unless every spoke has a name: api.spoke is not checked then
+    if isinstance(spokes_raw, list) and all(
+        isinstance(s, Mapping) and isinstance(s.get("name"), str) for s in spokes_raw
+    ):
+        spoke_names = {s["name"] for s in spokes_raw}
+    api = parse_api(raw.get("api", MISSING), problems, spoke_names)
     check_alarm_topic_region(api, spokes, problems)
-    check_overlaps(problems)
+    check_overlaps(stack_ranges(raw), problems)
     tags = raw.get("tags", {})
     if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):
         problems.add(f"{NS}tags", tags, "must be an object of string tag values")
         tags = {}
     if problems.items:
-        raise ConfigError(problems.items)
+        return None
     return StackConfig(
         stack=stack, environment=environment, region=region, log_retention_days=retention,
         accounts=accounts, hub=hub, spokes=spokes, on_prem=on_prem, dns=dns, api=api,
@@ -269,23 +177,50 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackCon
     )  # fmt: skip
 
 
+def parse_stack_file(settings: Any, *, stack: str, file: str) -> StackConfig:
+    """Validate a whole stack file as read (`config:` with `hubspoke:hub: {...}`, `aws:region`,
+    ...): its own keys, the config namespaces, then `parse()`, all problems in one ConfigError.
+    For tools that read the file (`python -m offline`); the program reads the same through
+    `load()`."""
+    problems = Problems()
+    cfg = None
+    if not isinstance(settings, Mapping):
+        problems.items.append(f"{file} must be a YAML mapping with a config: key")
+    else:
+        misspelt_file_keys = check_stack_file_keys(settings, file, problems)
+        config_map = settings.get("config", {})
+        if "config" not in settings and "config" in misspelt_file_keys:
+            pass  # its keys are not read: reporting each as missing would repeat the typo
+        elif not isinstance(config_map, Mapping):
+            problems.add(f"{file}: config", config_map, "must be a mapping of config keys")
+        else:
+            raw, region, misspelt = split_namespaces(config_map, problems)
+            cfg = _parse(raw, stack=stack, region=region, problems=problems, misspelt=misspelt)
+    if problems.items or cfg is None:
+        raise ConfigError(problems.items)
+    return cfg
+
+
 def load() -> StackConfig:
     """Read this stack's config from the Pulumi runtime and validate it (raises ConfigError)."""
     import pulumi
     from pulumi.runtime import config as runtime_config
 
-    # The runtime keeps every `namespace:key` it was given; read them all so unknown keys in our
-    # namespace are reported instead of silently ignored.
+    # The runtime keeps every `namespace:key` it was given; read them all so that unknown keys and
+    # misspelt namespaces are reported instead of silently ignored.
     keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
-    cfg = pulumi.Config(PROJECT)
-    raw: dict[str, Any] = {}
+    entries: dict[str, Any] = {}
     for full_key in sorted(keys):
-        namespace, _, key = full_key.partition(":")
-        if namespace != PROJECT:
-            continue
-        text = cfg.get(key)
+        text = runtime_config.get_config(full_key)
         try:
-            raw[key] = json.loads(text)
+            entries[full_key] = json.loads(text)
         except (TypeError, json.JSONDecodeError):
-            raw[key] = text  # a plain string such as `environment: dev`
-    return parse(raw, stack=pulumi.get_stack(), region=pulumi.Config("aws").get("region"))
+            entries[full_key] = text  # a plain string such as `environment: dev`
+    problems = Problems()
+    raw, _, misspelt = split_namespaces(entries, problems)
+    region = pulumi.Config("aws").get("region")
+    region = MISSING if region is None else region
+    cfg = _parse(raw, stack=pulumi.get_stack(), region=region, problems=problems, misspelt=misspelt)
+    if problems.items or cfg is None:
+        raise ConfigError(problems.items)
+    return cfg

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config import VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
 from components.layout import subnet_cidr
-from components.naming import resource_tags
+from components.model import VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
+from components.naming import holds_fixed_name, resource_tags
 from components.vpc import Vpc
 
 COMPONENT = "hybrid-dns"
@@ -297,7 +297,9 @@ class HybridDns(pulumi.ComponentResource):
                 {"subnet_id": vpc.private_subnets[i].id, "ip": ip} for i, ip in enumerate(ips)
             ],
             tags=self._tags(role),
-            opts=opts,
+            # Pinned IPs: a replacement (new security group, direction) asks for the addresses
+            # the old endpoint still holds.
+            opts=holds_fixed_name(opts),
         )
 
     def _associate(
@@ -313,7 +315,8 @@ class HybridDns(pulumi.ComponentResource):
             name=_aws_name(domain, vpc_name),
             resolver_rule_id=rule.id,
             vpc_id=vpc_id,
-            opts=opts,
+            # One association per rule and VPC: a renamed one cannot exist beside the old one.
+            opts=holds_fixed_name(opts),
         )
 
     def _share_rules(self, local_spokes: Sequence[SpokeDns]) -> None:
@@ -475,7 +478,9 @@ class HybridDns(pulumi.ComponentResource):
             ip_address=str(vpn.customer_gateway_ip),
             bgp_asn=str(vpn.bgp_asn) if vpn.bgp_asn is not None else None,
             tags=self._tags("cgw"),
-            opts=kept,
+            # CreateCustomerGateway answers an existing gateway of the same IP and ASN: created
+            # first, the "new" one would be the old one, then deleted with it.
+            opts=holds_fixed_name(kept),
         )
         gateway = aws.ec2.VpnGateway(
             f"{name}-vgw",

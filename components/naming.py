@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from components.config import PROJECT, StackConfig
+import pulumi
+
+from components.model import PROJECT, StackConfig
 
 
 def default_tags(cfg: StackConfig) -> dict[str, str]:
@@ -21,6 +23,13 @@ def default_tags(cfg: StackConfig) -> dict[str, str]:
 def resource_tags(component: str, name: str, environment: str) -> Mapping[str, str]:
     """The per-resource tags: a console-readable Name and the component that owns it."""
     return {"Name": f"{PROJECT}-{environment}-{name}", "component": component}
+
+
+def holds_fixed_name(opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
+    """Options for a resource with a fixed name or address (a log group name, a subnet's CIDR, an
+    endpoint's pinned IPs): its replacement cannot be created while the old one still holds the
+    name, so the old one goes first (design pitfall 9). tests/test_fixed_names.py finds them."""
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(delete_before_replace=True))
 
 
 def log_group_name(environment: str, *parts: str) -> str:

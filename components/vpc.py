@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.config import NatStrategy
 from components.iam import service_trust_policy
 from components.layout import subnet_cidr
-from components.naming import log_group_name, resource_tags
+from components.model import NatStrategy
+from components.naming import holds_fixed_name, log_group_name, resource_tags
 
 COMPONENT = "vpc"
 
@@ -178,7 +178,7 @@ class Vpc(pulumi.ComponentResource):
             name=log_group_name(args.environment, "vpc", name, "flow-logs"),
             retention_in_days=args.log_retention_days,
             tags=tags("-flow-logs"),
-            opts=child,
+            opts=holds_fixed_name(child),
         )
         flow_role = aws.iam.Role(
             f"{name}-flow-logs",
@@ -261,5 +261,7 @@ class Vpc(pulumi.ComponentResource):
             availability_zone=az,
             map_public_ip_on_launch=False,
             tags={**tags(f"-{tier}-{index}"), "tier": tier},
-            opts=child,
+            # A subnet's CIDR is exclusive in its VPC (InvalidSubnet.Conflict): a new AZ replaces
+            # it with the same CIDR, so the old one goes first.
+            opts=holds_fixed_name(child),
         )

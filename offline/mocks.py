@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-from components.config import REGION_AZ_COUNTS
+from components.model import REGION_AZ_COUNTS
 
 PROVIDER_TYPE = "pulumi:providers:aws"
 
@@ -39,6 +39,12 @@ class Registration:
     outputs: dict[str, Any]
     # Inputs the engine keeps from state after the first create (`ignore_changes`).
     ignore_changes: list[str] = field(default_factory=list)
+    delete_before_replace: bool = False
+    replace_on_changes: list[str] = field(default_factory=list)
+    # The resources each input's value came from (what the engine calls property dependencies).
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    # URNs this resource was known by before (`aliases`), so a moved resource is not replaced.
+    alias_urns: list[str] = field(default_factory=list)
 
     @property
     def provider_urn(self) -> str:
@@ -246,6 +252,26 @@ class RecordingMonitor(MockMonitor):
                 inputs=_comparable(dict(inputs)),
                 outputs=dict(state),
                 ignore_changes=list(request.ignoreChanges),
+                delete_before_replace=request.deleteBeforeReplace,
+                replace_on_changes=list(request.replaceOnChanges),
+                property_dependencies={
+                    key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+                },
+                alias_urns=self._alias_urns(request),
             )
         )
         return response
+
+    def _alias_urns(self, request) -> list[str]:
+        """The URNs a registration's aliases name, made the way this monitor makes URNs."""
+        found = list(request.aliasURNs)
+        for alias in request.aliases:
+            if alias.urn:
+                found.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            found.append(
+                self.make_urn(parent, spec.type or request.type, spec.name or request.name)
+            )
+        return found

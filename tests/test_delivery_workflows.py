@@ -162,3 +162,18 @@ def test_gitlab_uses_oidc_tokens_and_no_stored_keys(gitlab):
     text = (ROOT / ".gitlab-ci.yml").read_text()
     assert gitlab[".pulumi"]["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "sts.amazonaws.com"
     assert "$AWS_ACCESS_KEY_ID" not in text and "$AWS_SECRET_ACCESS_KEY" not in text
+
+
+def test_pull_requests_get_the_offline_diff_against_the_base_branch():
+    job = workflow("preview.yml")["jobs"]["offline-diff"]
+    assert job["needs"] == "test"
+    checkouts = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert any(
+        c.get("with", {}).get("ref") == "${{ github.event.pull_request.base.sha }}"
+        and c["with"].get("path") == "base"
+        for c in checkouts
+    )
+    script = next(s["run"] for s in job["steps"] if "offline diff" in s.get("run", ""))
+    assert '--base "base/$file" --stack "$file" --base-root' in script
+    assert "pipefail" in script  # a failing diff fails the job, not only tee
+    assert "id-token" not in job.get("permissions", {})  # no AWS

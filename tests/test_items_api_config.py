@@ -90,7 +90,8 @@ def test_no_api_section_means_no_api():
         ),
         (
             {"throttle": {"rate": 10}},
-            "hubspoke:api.throttle.rate 10 is not a known key (known: burstLimit, rateLimit)",
+            "hubspoke:api.throttle.rate is not a known key; did you mean rateLimit? "
+            "(known: burstLimit, rateLimit)",
         ),
         (
             {"function": {"memoryMb": 64}},
@@ -147,7 +148,7 @@ def test_no_api_section_means_no_api():
         ),
         (
             {"domain": "api.example.com"},
-            "hubspoke:api.domain api.example.com is not a known key (known: alarmEmails, "
+            "hubspoke:api.domain is not a known key (known: alarmEmails, "
             "alarmTopicArn, corsOrigins, defaultGroup, function, groups, spoke, throttle, "
             "uploadContentTypes, uploadMaxBytes)",
         ),

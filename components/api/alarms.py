@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.api.scope import Scope
-from components.config import PROJECT
+from components.model import PROJECT
 
 
 def alarm_topic(scope: Scope, key: aws.kms.Key) -> pulumi.Input[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pulumi_aws as aws
 
 from components.api.contract import FUNCTION_CODE
-from components.config import ApiConfig
+from components.model import ApiConfig
 from components.vpc import Vpc
 
 

@@ -13,8 +13,9 @@ import pulumi_aws as aws
 from components.api.contract import DEFAULT_PERMISSIONS_ENV, GROUP_PERMISSIONS_ENV, HANDLER
 from components.api.policies import VPC_ACCESS_POLICY_ARN, function_policy
 from components.api.scope import Scope
-from components.config import PROJECT
 from components.iam import service_trust_policy
+from components.model import PROJECT
+from components.naming import holds_fixed_name
 
 # The zip holds the function's modules only (functions/items/README.md: "zip its *.py files");
 # tests never run in Lambda.
@@ -54,8 +55,10 @@ def cursor_secret(scope: Scope, key: aws.kms.Key) -> aws.ssm.Parameter:
         value=pulumi.Output.secret(fresh),
         description="HMAC key for the items API pagination cursors",
         tags=scope.tags("-cursor-secret"),
-        opts=pulumi.ResourceOptions.merge(
-            scope.child, pulumi.ResourceOptions(ignore_changes=["value"])
+        opts=holds_fixed_name(
+            pulumi.ResourceOptions.merge(
+                scope.child, pulumi.ResourceOptions(ignore_changes=["value"])
+            )
         ),
     )
 
@@ -131,7 +134,7 @@ def function_log_group(scope: Scope) -> aws.cloudwatch.LogGroup:
         name=f"/aws/lambda/{scope.physical}",
         retention_in_days=scope.args.log_retention_days,
         tags=scope.tags("-function"),
-        opts=scope.child,
+        opts=holds_fixed_name(scope.child),
     )
 
 
@@ -196,5 +199,5 @@ def items_function(
         # refuses a VPC function whose role cannot yet create ENIs ("The provided execution role
         # does not have permissions to call CreateNetworkInterface on EC2"); `role.arn` alone
         # orders it after the role, not after the VPC access attachment.
-        opts=scope.after(log_group, *role_permissions),
+        opts=holds_fixed_name(scope.after(log_group, *role_permissions)),
     )

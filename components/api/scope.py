@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.api.args import ItemsApiArgs
-from components.config import PROJECT
+from components.model import PROJECT
 from components.naming import resource_tags
 
 COMPONENT = "api"

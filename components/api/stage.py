@@ -13,9 +13,9 @@ import pulumi_aws as aws
 from components.api.contract import CORS_ALLOW_HEADERS, ROUTES
 from components.api.policies import APIGW_LOGS_POLICY_ARN
 from components.api.scope import Scope
-from components.config import PROJECT
 from components.iam import service_trust_policy
-from components.naming import log_group_name
+from components.model import PROJECT
+from components.naming import holds_fixed_name, log_group_name
 
 
 def access_log_format() -> str:
@@ -113,7 +113,7 @@ def access_log_group(scope: Scope) -> aws.cloudwatch.LogGroup:
         name=log_group_name(args.environment, "api", scope.name, "access"),
         retention_in_days=args.log_retention_days,
         tags=scope.tags("-access-logs"),
-        opts=scope.child,
+        opts=holds_fixed_name(scope.child),
     )
 
 

@@ -16,7 +16,7 @@ from components.api.contract import (
 )
 from components.api.policies import key_policy
 from components.api.scope import Scope
-from components.config import PROJECT
+from components.model import PROJECT
 
 
 def customer_key(scope: Scope) -> aws.kms.Key:

@@ -1,20 +1,28 @@
 """The rules of the stack config, one module per section; `components/config.py` runs them.
 
 - `fields.py`    field parsers that record problems instead of raising (`Problems`, `as_cidr`, ...)
+- `keys.py`      the stack file's own keys and the config namespaces (`hubspok:dns` is a typo)
 - `accounts.py`  `hubspoke:accounts`
 - `network.py`   `hubspoke:hub`, `hubspoke:spokes`, and overlaps between all ranges
 - `dns.py`       `hubspoke:onPrem` (with its VPN) and `hubspoke:dns`
 - `api.py`       `hubspoke:api`
 
-They build the dataclasses of `components/config.py`, so that module imports them inside
-`parse()`, not at its top.
+They build the dataclasses of `components/model.py` and import nothing from
+`components/config.py`, which runs them. Each rule takes what it checks as arguments.
 """
 
 from components.validation.accounts import parse_accounts
 from components.validation.api import check_alarm_topic_region, parse_api
 from components.validation.dns import parse_dns, parse_on_prem
-from components.validation.fields import MISSING, NS, Problems
-from components.validation.network import check_overlaps, parse_region, parse_spokes, parse_vpc
+from components.validation.fields import MISSING, NS, Problems, unknown_key
+from components.validation.keys import check_stack_file_keys, split_namespaces
+from components.validation.network import (
+    check_overlaps,
+    parse_region,
+    parse_spokes,
+    parse_vpc,
+    stack_ranges,
+)
 
 __all__ = [
     "MISSING",
@@ -22,6 +30,7 @@ __all__ = [
     "Problems",
     "check_alarm_topic_region",
     "check_overlaps",
+    "check_stack_file_keys",
     "parse_accounts",
     "parse_api",
     "parse_dns",
@@ -29,4 +38,7 @@ __all__ = [
     "parse_region",
     "parse_spokes",
     "parse_vpc",
+    "split_namespaces",
+    "stack_ranges",
+    "unknown_key",
 ]

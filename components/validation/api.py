@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from components.config import (
+from components.model import (
     DEFAULT_UPLOAD_CONTENT_TYPES,
     LAMBDA_PYTHON_RUNTIMES,
     PERMISSIONS,
@@ -47,9 +47,9 @@ def _origin(value: Any, path: str, problems: Problems) -> str | None:
     return text
 
 
-def parse_api(
-    raw: Any, problems: Problems, spoke_names: set[str], spokes_ok: bool
-) -> ApiConfig | None:
+def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> ApiConfig | None:
+    """`spoke_names`: the names written in `hubspoke:spokes`, None when some spoke has no usable
+    name (then `api.spoke` is not checked against them: that spoke is already reported)."""
     path = f"{NS}api"
     if raw is MISSING:
         return None
@@ -64,7 +64,7 @@ def parse_api(
     if obj is None:
         return None
     spoke = as_str(obj.get("spoke", MISSING), f"{path}.spoke", problems)
-    if spoke is not None and spokes_ok and spoke not in spoke_names:
+    if spoke is not None and spoke_names is not None and spoke not in spoke_names:
         known = ", ".join(sorted(spoke_names)) or "none"
         problems.add(
             f"{path}.spoke", spoke, f"is not the name of a spoke in {NS}spokes (known: {known})"

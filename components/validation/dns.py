@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.config import NOT_PUBLIC, VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
+from components.model import NOT_PUBLIC, VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
 from components.validation.fields import (
     MISSING,
     NS,
@@ -31,11 +31,11 @@ def parse_on_prem(raw: Any, problems: Problems) -> OnPremConfig | None:
     )
     if obj is None:
         return None
-    cidrs = each(
-        as_list(obj.get("cidrs", MISSING), f"{path}.cidrs", problems, min_items=1),
-        f"{path}.cidrs",
-        lambda v, p: as_cidr(v, p, problems),
-    )
+    cidrs_raw = as_list(obj.get("cidrs", MISSING), f"{path}.cidrs", problems, min_items=1)
+    cidrs = each(cidrs_raw, f"{path}.cidrs", lambda v, p: as_cidr(v, p, problems))
+    # Servers are checked against the CIDRs only when all of them parsed: a bad CIDR is one
+    # problem, not also one per server inside it.
+    all_cidrs = bool(cidrs) and len(cidrs) == len(cidrs_raw or [])
     servers_raw = as_list(
         obj.get("dnsServers", MISSING), f"{path}.dnsServers", problems, min_items=1
     )
@@ -47,7 +47,7 @@ def parse_on_prem(raw: Any, problems: Problems) -> OnPremConfig | None:
             continue
         if ip in servers:
             problems.add(p, value, "is listed twice")
-        elif cidrs and not any(ip in c for c in cidrs):
+        elif all_cidrs and not any(ip in c for c in cidrs):
             problems.add(
                 p, value, f"is not inside any of {path}.cidrs ({', '.join(map(str, cidrs))})"
             )

@@ -3,21 +3,22 @@ ranges of the stack (hub, spokes, on-prem) overlapping."""
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-from components.config import (
+from components.layout import layout_problem
+from components.model import (
     MAX_AZ_COUNT,
     NAT_STRATEGIES,
     REGION_AZ_COUNTS,
     VPC_MAX_PREFIX,
     VPC_MIN_PREFIX,
     VPC_RANGES,
-    Account,
     VpcConfig,
 )
-from components.layout import layout_problem
 from components.validation.fields import (
     MISSING,
     NS,
@@ -49,9 +50,10 @@ def parse_vpc(
     *,
     name: str | None,
     default_region: str | None,
-    accounts: Mapping[str, Account],
-    accounts_ok: bool,
+    accounts: Collection[str] | None,
 ) -> VpcConfig | None:
+    """One VPC; `accounts` are the account keys written in `hubspoke:accounts` (None when that
+    section is unusable, so references are not checked against it)."""
     keys = ["account", "cidr"]
     optional = ["azCount", "natGateways", "region"]
     if name is None:
@@ -70,7 +72,7 @@ def parse_vpc(
             problems.add(f"{path}.name", name, "is reserved for the hub VPC; choose another name")
             name = None
     account = as_str(obj.get("account", MISSING), f"{path}.account", problems)
-    if account is not None and accounts_ok and account not in accounts:
+    if account is not None and accounts is not None and account not in accounts:
         known = ", ".join(sorted(accounts)) or "none"
         problems.add(f"{path}.account", account, f"is not a key of {NS}accounts (known: {known})")
         account = None
@@ -138,9 +140,33 @@ def parse_spokes(raw: Any, problems: Problems, **kw: Any) -> tuple[VpcConfig, ..
     return tuple(spokes)
 
 
-def check_overlaps(problems: Problems) -> None:
+def stack_ranges(raw: Mapping[str, Any]) -> list[tuple[str, ipaddress.IPv4Network]]:
+    """Every range of the stack that is a valid CIDR, by key path, in file order (hub, spokes,
+    on-prem), whatever else is wrong with its VPC: an overlap is reported even when a sibling key
+    of the same VPC is bad."""
+    candidates: list[tuple[str, Any]] = []
+    hub = raw.get("hub")
+    if isinstance(hub, Mapping):
+        candidates.append((f"{NS}hub.cidr", hub.get("cidr")))
+    spokes = raw.get("spokes")
+    for i, spoke in enumerate(spokes if isinstance(spokes, list) else []):
+        if isinstance(spoke, Mapping):
+            candidates.append((f"{NS}spokes[{i}].cidr", spoke.get("cidr")))
+    on_prem = raw.get("onPrem")
+    cidrs = on_prem.get("cidrs") if isinstance(on_prem, Mapping) else None
+    for i, value in enumerate(cidrs if isinstance(cidrs, list) else []):
+        candidates.append((f"{NS}onPrem.cidrs[{i}]", value))
+    ranges = []
+    for path, value in candidates:
+        if isinstance(value, str) and value:
+            with contextlib.suppress(ValueError):  # reported by the section's own rule
+                ranges.append((path, ipaddress.IPv4Network(value, strict=True)))
+    return ranges
+
+
+def check_overlaps(ranges: Sequence[tuple[str, ipaddress.IPv4Network]], problems: Problems) -> None:
     """Overlapping ranges cannot peer or route: reject them before AWS does."""
-    for i, (path, cidr) in enumerate(problems.cidrs):
-        for other_path, other in problems.cidrs[:i]:
+    for i, (path, cidr) in enumerate(ranges):
+        for other_path, other in ranges[:i]:
             if cidr.overlaps(other):
                 problems.add(path, str(cidr), f"overlaps {other_path} {other}")

@@ -1,0 +1,202 @@
+"""The stack config's model: constants, `ConfigError` and the frozen dataclasses components take.
+
+It imports no rules: `components/validation/` builds these dataclasses, and `components/config.py`
+(`parse()`, `load()`) runs the rules. Components import their dataclasses from here or through
+`components.config`, which re-exports every name.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+# What a browser may upload unless `api.uploadContentTypes` says else: the function's contract.
+from functions.items.contract import DEFAULT_UPLOAD_CONTENT_TYPES, PERMISSIONS
+
+PROJECT = "hubspoke"
+
+NatStrategy = Literal["none", "single", "perAz"]
+NAT_STRATEGIES: tuple[str, ...] = ("none", "single", "perAz")
+ENVIRONMENTS: tuple[str, ...] = ("dev", "staging", "prod")
+
+# Availability zones every account gets in each region (some accounts see more). `azCount` is
+# checked against this before anything is registered; `Vpc` checks it again against the account's
+# real `get_availability_zones` answer at deploy time. Source: AWS "Regions and Zones".
+REGION_AZ_COUNTS: Mapping[str, int] = {
+    "us-east-1": 6, "us-east-2": 3, "us-west-1": 2, "us-west-2": 4,
+    "af-south-1": 3, "ap-east-1": 3, "ap-south-1": 3, "ap-south-2": 3,
+    "ap-southeast-1": 3, "ap-southeast-2": 3, "ap-southeast-3": 3, "ap-southeast-4": 3,
+    "ap-southeast-5": 3, "ap-southeast-7": 3, "ap-northeast-1": 3, "ap-northeast-2": 4,
+    "ap-northeast-3": 3, "ca-central-1": 3, "ca-west-1": 3, "eu-central-1": 3,
+    "eu-central-2": 3, "eu-west-1": 3, "eu-west-2": 3, "eu-west-3": 3, "eu-north-1": 3,
+    "eu-south-1": 3, "eu-south-2": 3, "il-central-1": 3, "me-central-1": 3, "me-south-1": 3,
+    "mx-central-1": 3, "sa-east-1": 3,
+}  # fmt: skip
+
+# The retention values CloudWatch Logs accepts (PutRetentionPolicy).
+LOG_RETENTION_DAYS: tuple[int, ...] = (
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+)  # fmt: skip
+
+LAMBDA_PYTHON_RUNTIMES: tuple[str, ...] = ("python3.12", "python3.13")
+
+# AWS allows VPC CIDRs from /16 to /28; the subnet layout (see components/layout.py) needs /24 or
+# larger, which is checked separately so the message can say why.
+VPC_MIN_PREFIX, VPC_MAX_PREFIX = 16, 28
+MAX_AZ_COUNT = 8
+# RFC 1918 and RFC 6598 (shared address space): the ranges a VPC should use.
+VPC_RANGES = tuple(
+    ipaddress.IPv4Network(c)
+    for c in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+)
+# Addresses that can never be a VPN peer on the internet. Documentation ranges (RFC 5737) are
+# allowed so that examples can use them.
+NOT_PUBLIC = (
+    *VPC_RANGES,
+    *(
+        ipaddress.IPv4Network(c)
+        for c in ("0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/3")
+    ),
+)
+
+# The ASN of the AWS side of the site-to-site VPN: the virtual private gateway's default, set
+# explicitly in components/hybrid_dns.py so that this check and the gateway agree.
+VPN_GATEWAY_AMAZON_ASN = 64512
+
+
+class ConfigError(ValueError):
+    """All problems found in a stack's config, one per line, raised before anything is built."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)
+        count = len(self.problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(
+            f"{count} problem{'s' if count != 1 else ''} in the stack config:\n{lines}"
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The validated model
+
+
+@dataclass(frozen=True)
+class Account:
+    """An AWS account the stack deploys into; `role_arn` None means the ambient credentials."""
+
+    key: str
+    id: str
+    role_arn: str | None
+
+
+@dataclass(frozen=True)
+class VpcConfig:
+    """What every VPC (hub or spoke) needs: where, how big, how many AZs, which NAT strategy."""
+
+    name: str
+    account: str
+    region: str
+    cidr: ipaddress.IPv4Network
+    az_count: int
+    nat_gateways: NatStrategy
+    config_path: str
+
+
+@dataclass(frozen=True)
+class VpnConfig:
+    """Optional site-to-site VPN from the hub to on-premises."""
+
+    customer_gateway_ip: ipaddress.IPv4Address
+    bgp_asn: int | None  # None: static routes to the on-prem CIDRs
+
+
+@dataclass(frozen=True)
+class OnPremConfig:
+    """The on-premises network: its CIDRs, DNS servers and the domains they answer for."""
+
+    cidrs: tuple[ipaddress.IPv4Network, ...]
+    dns_servers: tuple[ipaddress.IPv4Address, ...]
+    domains: tuple[str, ...]
+    vpn: VpnConfig | None
+
+
+@dataclass(frozen=True)
+class DnsConfig:
+    """The private hosted zone for the cloud domain and how resolver rules are shared."""
+
+    private_zone: str | None
+    share_outside_organization: bool
+
+
+@dataclass(frozen=True)
+class ApiConfig:
+    """The items API: which spoke hosts it, who may call it from a browser, and its limits."""
+
+    spoke: str
+    cors_origins: tuple[str, ...]
+    throttle_rate_limit: float
+    throttle_burst_limit: int
+    memory_mb: int
+    timeout_seconds: int
+    reserved_concurrency: int | None
+    runtime: str
+    upload_max_bytes: int
+    alarm_topic_arn: str | None
+    alarm_emails: tuple[str, ...]
+    upload_content_types: tuple[str, ...] = DEFAULT_UPLOAD_CONTENT_TYPES
+    # Cognito group -> its permissions (read | write | upload); a user in none of them gets
+    # `default_permissions` (every permission unless `defaultGroup` says else).
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    default_permissions: tuple[str, ...] = PERMISSIONS
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    """The whole validated stack config."""
+
+    stack: str
+    environment: str
+    region: str
+    log_retention_days: int
+    accounts: Mapping[str, Account]
+    hub: VpcConfig
+    spokes: tuple[VpcConfig, ...]
+    on_prem: OnPremConfig | None
+    dns: DnsConfig
+    api: ApiConfig | None
+    extra_tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_prod(self) -> bool:
+        return self.environment == "prod"
+
+    def spoke(self, name: str) -> VpcConfig:
+        return next(s for s in self.spokes if s.name == name)
+
+
+# The keys of the `hubspoke:` namespace.
+TOP_LEVEL_KEYS = (
+    "environment", "logRetentionDays", "accounts", "hub", "spokes", "onPrem", "dns", "api", "tags",
+)  # fmt: skip
+
+# The top-level keys of a stack settings file (Pulumi's "stack settings file reference").
+STACK_FILE_KEYS = ("config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider")
+
+# The `aws:` settings the pulumi-aws provider reads (pulumi_aws/config/vars.py; a test keeps this
+# list equal to the installed provider's).
+AWS_CONFIG_KEYS = (
+    "accessKey", "allowedAccountIds", "assumeRoleWithWebIdentity", "assumeRoles", "customCaBundle",
+    "defaultTags", "ec2MetadataServiceEndpoint", "ec2MetadataServiceEndpointMode", "endpoints",
+    "forbiddenAccountIds", "httpProxy", "httpsProxy", "ignoreTags", "insecure", "maxRetries",
+    "noProxy", "profile", "region", "retryMode", "s3UsEast1RegionalEndpoint", "s3UsePathStyle",
+    "secretKey", "sharedConfigFiles", "sharedCredentialsFiles", "skipCredentialsValidation",
+    "skipMetadataApiCheck", "skipRegionValidation", "skipRequestingAccountId", "stsRegion",
+    "tagPolicyCompliance", "token", "tokenBucketRateLimiterCapacity", "useDualstackEndpoint",
+    "useFipsEndpoint", "userAgents",
+)  # fmt: skip
+
+# `pulumi:` keys the engine reads from stack config.
+PULUMI_CONFIG_KEYS = ("disable-default-providers", "tags")
