@@ -10,7 +10,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components.api.contract import HANDLER
+from components.api.contract import DEFAULT_PERMISSIONS_ENV, GROUP_PERMISSIONS_ENV, HANDLER
 from components.api.policies import VPC_ACCESS_POLICY_ARN, function_policy
 from components.api.scope import Scope
 from components.iam import role_settings, service_trust_policy
@@ -187,6 +187,11 @@ def items_function(
                 "CURSOR_SECRET": secret.value,
                 "UPLOAD_MAX_BYTES": str(cfg.upload_max_bytes),
                 "UPLOAD_CONTENT_TYPES": ",".join(cfg.upload_content_types),
+                GROUP_PERMISSIONS_ENV: json.dumps(
+                    {group: list(p) for group, p in sorted(cfg.groups.items())},
+                    separators=(",", ":"),
+                ),
+                DEFAULT_PERMISSIONS_ENV: ",".join(cfg.default_permissions),
                 "POWERTOOLS_SERVICE_NAME": scope.name,
                 "POWERTOOLS_LOG_LEVEL": "INFO" if args.is_prod else "DEBUG",
             }
