@@ -123,6 +123,11 @@ def test_an_expired_token_is_refreshed_once_and_a_429_is_backed_off_with_a_messa
     flow.stdin.flush()
     out, _ = flow.communicate(timeout=120)
     found = _result(out)
+    # The API refused the expired token, the app refreshed it once (concurrent 401s share one
+    # refresh) and the retry succeeded, without a sign-in.
+    seen = found["afterExpiry"]["seen"]
+    assert seen[0] == 401 and seen[-1] == 200, seen
+    assert seen.count("cognito:refresh") == 1 and "cognito:other" not in seen, seen
     assert found["afterExpiry"]["error"] == ""
     assert found["stillSignedIn"] is True
     assert found["busyMessages"], found

@@ -132,9 +132,16 @@ try {
     // the list (API answers 401 to the expired token, the app refreshes once and retries).
     process.stdout.write("READY\n");
     await new Promise((resolve) => process.stdin.once("data", resolve));
+    const seen = [];
+    page.on("response", (r) => {
+      if (r.url().includes("/items?")) seen.push(r.status());
+      if (r.url().includes("/_aws/cognito-idp/")) seen.push(`cognito:${r.request().postData().includes("REFRESH_TOKEN_AUTH") ? "refresh" : "other"}`);
+    });
+    const listed = page.waitForResponse((r) => r.url().includes("/items?") && r.status() !== 401);
     await page.getByRole("button", { name: "First page" }).click();
-    await page.waitForFunction(() => document.querySelectorAll("#item-list li").length > 0);
-    found.afterExpiry = { error: await page.textContent("#error"), items: await page.$$eval("#item-list li", (l) => l.length) };
+    await listed;
+    await page.waitForFunction(() => document.querySelector("#item-list li"));
+    found.afterExpiry = { seen: [...seen], error: await page.textContent("#error") };
     found.stillSignedIn = await page.isVisible("#items");
     // 429: the test has tightened the stage's throttling; the app backs off and says so.
     process.stdout.write("READY\n");
