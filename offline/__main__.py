@@ -38,10 +38,22 @@ def add_plan(commands: argparse._SubParsersAction) -> None:
 def diff(args: argparse.Namespace) -> int:
     """Print what `pulumi preview --diff` would do to a stack deployed from --base when the program
     runs with --stack: create, update, replace (and why), delete or same, per resource."""
+    from offline.diff import check_both, render, run_both, to_json
     from offline.diff import diff as diff_runs
-    from offline.diff import render, run_both, to_json
 
-    steps = diff_runs(*run_both(args.base, args.stack, args.base_root))
+    if args.base_root is not None and not (args.base_root / "Pulumi.yaml").is_file():
+        print(
+            f"error: --base-root {args.base_root} is not a checkout of this project "
+            "(no Pulumi.yaml there)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        check_both(args.base, args.stack, args.base_root)
+        steps = diff_runs(*run_both(args.base, args.stack, args.base_root))
+    except RuntimeError as e:  # the base checkout's program failed: its own error follows
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     print(to_json(steps) if args.json else render(steps, args.base, args.stack))
     return 0
 

@@ -155,7 +155,7 @@ def test_function_security_group_has_no_ingress_and_egress_only_https_to_gateway
 # IAM
 
 
-def test_function_role_policy_has_exactly_the_table_index_and_upload_permissions(stack):
+def test_function_role_policy_has_exactly_the_table_index_key_and_upload_permissions(stack):
     table = the(stack, T_TABLE)
     bucket = the(stack, T_BUCKET)
     role = the(stack, "aws:iam/role:Role", "items-function")
@@ -176,6 +176,17 @@ def test_function_role_policy_has_exactly_the_table_index_and_upload_permissions
             "Effect": "Allow",
             "Action": ["dynamodb:Query"],
             "Resource": f"{table_arn}/index/{GSI_NAME}",
+        },
+        "TableKeyThroughDynamoDB": {
+            "Sid": "TableKeyThroughDynamoDB",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": the(stack, "aws:kms/key:Key").outputs["arn"],
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": f"dynamodb.{table_arn.split(':')[3]}.amazonaws.com"
+                }
+            },
         },
         "PresignedUploads": {
             "Sid": "PresignedUploads",

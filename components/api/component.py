@@ -56,7 +56,7 @@ class ItemsApi(pulumi.ComponentResource):
         # Compute: cursor secret, security group, role, log group, function
         self.cursor_secret = cursor_secret(scope, self.key)
         self.security_group = function_security_group(scope)
-        self.role, self.role_permissions = function_role(scope, self.table, self.bucket)
+        self.role, self.role_permissions = function_role(scope, self.table, self.bucket, self.key)
         self.function_log_group = function_log_group(scope)
         self.function = items_function(
             scope,

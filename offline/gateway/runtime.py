@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from offline.emulator import EmulatorMocks
+from offline.emulator import EmulatorMocks, lambda_service
 
 _log = logging.getLogger("offline.gateway")
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -145,6 +145,7 @@ class FunctionRuntime:
                 with self._handler_for(config, region) as handler:
                     context = LambdaContext(function_arn, config["MemorySize"], config["Timeout"])
                     result = handler(event, context)
+                lambda_service.after_invocation(config, region)  # the X-Ray daemon's uploads
                 int(result["statusCode"])
             except Exception as e:
                 # Lambda writes the traceback to the function's log; here, to this log.
