@@ -86,16 +86,25 @@ def deploy(args: argparse.Namespace) -> int:
     from offline.runner import check_stack
 
     check_stack(args.stack)
-    if args.serve and (taken := port_taken(args.port)):
-        print(
-            f"error: cannot serve on 127.0.0.1:{args.port}: {taken}; nothing was deployed, "
-            "choose another --port",
-            file=sys.stderr,
-        )
-        return 2
-    with EmulatorMocks() as emulator:
+    web_port = (args.port + 1 if args.port else 0) if args.web_port is None else args.web_port
+    for flag, port in (("--port", args.port), ("--web-port", web_port)):
+        if args.serve and (taken := port_taken(port)):
+            print(
+                f"error: cannot serve on 127.0.0.1:{port}: {taken}; nothing was deployed, "
+                f"choose another {flag}",
+                file=sys.stderr,
+            )
+            return 2
+    from offline.webapp import LocalWebApp, web_config
+
+    web = LocalWebApp()
+    if args.serve:  # bound first: its origin goes into the API's CORS origins
+        web.serve(web_port)
+    web_origin = web.url if args.serve else ""
+    with web, EmulatorMocks() as emulator:  # the web server stops on every way out
         try:
-            result = deploy_stack(args.stack, emulator)
+            origins = [web_origin] if args.serve else []
+            result = deploy_stack(args.stack, emulator, web_origins=origins)
         except EmulatorRejected as e:
             print(f"error: the emulator rejected {e}", file=sys.stderr)
             return 1
@@ -106,16 +115,18 @@ def deploy(args: argparse.Namespace) -> int:
         if not args.serve:
             return 0
         try:
-            cors = cors_origins(args.stack)
+            cors = [*cors_origins(args.stack), web_origin]
             gateway = start_gateway(
                 result, emulator, handler=args.handler, cors=cors, port=args.port
             )
         except LookupError as e:
             print(f"error: cannot serve: {e}", file=sys.stderr)
             return 2
+        web.configure(web_config(result, gateway), connect_src=gateway.url)
         url = f"{gateway.url}/{gateway.api.stage}"
         print(
-            f"\nServing the deployed API at {url} (stage {gateway.api.stage}); Ctrl-C stops.\n"
+            f"\nServing the web app at {web.url}/ (its config.json points at the local API)\n"
+            f"and the deployed API at {url} (stage {gateway.api.stage}); Ctrl-C stops.\n"
             "Get a token for a user (signed up and confirmed in the emulated user pool):\n"
             f"    TOKEN=$(python -m offline token --user alice --port {args.port})\n"
             f'    curl -H "Authorization: $TOKEN" {url}/items',
@@ -152,6 +163,13 @@ def add_deploy(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--stack", default="dev", help="the Pulumi.<stack>.yaml to deploy (default dev)")
     p.add_argument("--serve", action="store_true", help="then serve the deployed API locally")
     p.add_argument("--port", type=int, default=8787, help="port on 127.0.0.1 for --serve")
+    p.add_argument(
+        "--web-port",
+        type=int,
+        default=None,
+        help="port on 127.0.0.1 for the web app (default: --port + 1); its origin is added to "
+        "the API's CORS origins",
+    )
     p.add_argument(
         "--handler",
         default=None,

@@ -11,18 +11,27 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Any
 
 from offline.emulator import EmulatorMocks
 from offline.gateway import DeployedApi, Handler, LocalGateway
 from offline.mocks import PROVIDER_TYPE, Registration
-from offline.runner import RunResult, check_stack, run
+from offline.runner import RunResult, check_stack, run, stack_config
 
 
-def deploy(stack: str, emulator: EmulatorMocks) -> RunResult:
-    """Deploy `stack` into a running `emulator`; its state stays readable until it stops."""
-    return run(stack, mocks=emulator.start())
+def deploy(stack: str, emulator: EmulatorMocks, *, web_origins: Sequence[str] = ()) -> RunResult:
+    """Deploy `stack` into a running `emulator`; its state stays readable until it stops.
+    `web_origins` (the local web app's) are added to `hubspoke:api.corsOrigins`, as the WebApp
+    adds its distribution's origin to the API's and the upload bucket's CORS origins."""
+    config = None
+    if web_origins:
+        config = stack_config(stack)
+        api = dict(config["hubspoke:api"])
+        api["corsOrigins"] = [*api.get("corsOrigins", []), *web_origins]
+        config["hubspoke:api"] = api
+    return run(stack, config=config, mocks=emulator.start())
 
 
 def _component_of(resource: Registration, by_urn: dict[str, Registration]) -> str:

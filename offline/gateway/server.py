@@ -49,6 +49,7 @@ _MESSAGES = {
 # API Gateway's payload quota for REST APIs: 10 MB; a larger request is refused with 413.
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024
 COGNITO_PATH, S3_PREFIX, TOKEN_PATH = "/_aws/cognito-idp/", "/_aws/s3/", "/_offline/token"
+OUTBOX_PATH = "/_offline/outbox"  # the confirmation codes the sandbox "sent"
 
 
 class Headers(Protocol):
@@ -79,7 +80,7 @@ class LocalGateway:
         pools = {p.pool_id: p for r in api.routes for m in r.methods.values() for p in m.pools}
         self.cognito = CognitoEndpoint(emulator, list(pools.values()))
         self.s3 = S3PostEndpoint(emulator, self.runtime.issued_credentials.get)
-        # The clock the authorizer checks `exp` against (tests move it to expire tokens).
+        # The clock the authorizer checks `exp` against; see advance_clock.
         self.clock: Callable[[], float] | None = None
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -109,6 +110,8 @@ class LocalGateway:
             response, who = self.s3.handle(verb, path.removeprefix(S3_PREFIX), lower, body), "s3"
         elif path == TOKEN_PATH:
             response, who = self._token_route(verb, lower, body), "token"
+        elif path == OUTBOX_PATH and verb == "GET":
+            response, who = Response.json(200, dict(self.cognito.outbox)), "outbox"
         else:
             return None
         _log.info("%s %s -> %d (local %s)", verb, path[:200], response.status, who)
@@ -198,6 +201,21 @@ class LocalGateway:
         message = _MESSAGES.get(kind, "Internal server error")
         return Response(code or status, out, json.dumps({"message": message}).encode())
 
+    def advance_clock(self, seconds: float) -> None:
+        """Let `seconds` pass in the sandbox: the authorizer's clock and the clock the emulated
+        Cognito mints tokens with move together, so tokens issued before now expire and tokens
+        refreshed after are valid, as after a real wait (tests: token expiry and refresh)."""
+        import time as real_time
+        import types
+
+        import moto.cognitoidp.models as cognito_models
+
+        offset = seconds + (0 if self.clock is None else self.clock() - real_time.time())
+        self.clock = lambda: real_time.time() + offset
+        shifted = types.SimpleNamespace(**vars(real_time))
+        shifted.time = self.clock
+        cognito_models.time = shifted  # type: ignore[assignment]
+
     def bad_framing(self, why: str) -> Response:
         """A request whose body cannot be delimited: answered 400, then the connection closed
         (the next request's start is unknown), as a front end such as CloudFront does."""
@@ -224,6 +242,11 @@ class LocalGateway:
         return f"http://{host}:{port}"
 
     def stop(self) -> None:
+        import time as real_time
+
+        import moto.cognitoidp.models as cognito_models
+
+        cognito_models.time = real_time  # undo advance_clock
         self.runtime.close()
         if self._server is not None:
             self._server.shutdown()
