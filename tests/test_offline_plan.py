@@ -128,3 +128,15 @@ def test_deploy_serve_on_a_taken_port_exits_2_naming_it_before_deploying():
     assert f"cannot serve on 127.0.0.1:{port}" in done.stderr
     assert "nothing was deployed" in done.stderr
     assert done.stdout == ""  # no summary: the deploy did not run
+
+
+def test_deploy_of_a_bad_stack_file_exits_2_at_its_line_and_column_before_deploying(tmp_path):
+    text = (ROOT / "Pulumi.dev.yaml").read_text().replace("azCount: 2", "azCount: [2")
+    (tmp_path / "Pulumi.broken.yaml").write_text(text)
+    done = _offline("deploy", "--stack", str(tmp_path / "Pulumi.broken.yaml"))
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""  # no summary: nothing deployed
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if "azCount: [2" in t)
+    assert re.search(rf"Pulumi\.broken\.yaml:{line + 1}:\d+ is not valid YAML", done.stderr), (
+        done.stderr
+    )
