@@ -48,13 +48,17 @@ from components.validation import (
     Problems,
     check_alarm_topic_region,
     check_overlaps,
+    check_peering_quota,
+    check_segments,
     check_stack_file_keys,
     parse_accounts,
     parse_api,
     parse_dns,
     parse_on_prem,
+    parse_quotas,
     parse_region,
     parse_spokes,
+    parse_transit_gateway,
     parse_vpc,
     split_namespaces,
     stack_ranges,
@@ -164,6 +168,11 @@ def _parse(
     api = parse_api(raw.get("api", MISSING), problems, spoke_names)
     check_alarm_topic_region(api, spokes, problems)
     check_overlaps(stack_ranges(raw), problems)
+    tgw_raw = raw.get("transitGateway", MISSING)
+    transit_gateway = parse_transit_gateway(tgw_raw, problems, on_prem)
+    check_segments(tgw_raw, hub, spokes, problems)
+    quotas = parse_quotas(raw.get("quotas", MISSING), problems)
+    check_peering_quota(tgw_raw, len(spokes), quotas, problems)
     tags = raw.get("tags", {})
     if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):
         problems.add(f"{NS}tags", tags, "must be an object of string tag values")
@@ -173,7 +182,7 @@ def _parse(
     return StackConfig(
         stack=stack, environment=environment, region=region, log_retention_days=retention,
         accounts=accounts, hub=hub, spokes=spokes, on_prem=on_prem, dns=dns, api=api,
-        extra_tags=dict(tags),
+        extra_tags=dict(tags), transit_gateway=transit_gateway, quotas=quotas,
     )  # fmt: skip
 
 

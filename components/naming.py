@@ -35,3 +35,10 @@ def holds_fixed_name(opts: pulumi.ResourceOptions) -> pulumi.ResourceOptions:
 def log_group_name(environment: str, *parts: str) -> str:
     """CloudWatch log group names are unique per account and region: include the environment."""
     return "/".join(["", PROJECT, environment, *parts])
+
+
+def former_parent(type_: str, name: str) -> pulumi.Alias:
+    """An alias for a resource that was the child of the top-level component `type_` `name`
+    (as the engine wrote its URN), so a refactor moves it in the state instead of replacing it."""
+    stack, project = pulumi.get_stack(), pulumi.get_project()
+    return pulumi.Alias(parent=f"urn:pulumi:{stack}::{project}::{type_}::{name}")

@@ -39,6 +39,8 @@ class Registration:
     outputs: dict[str, Any]
     # Inputs the engine keeps from state after the first create (`ignore_changes`).
     ignore_changes: list[str] = field(default_factory=list)
+    # `aliases` as sent: {"urn": ...} or a spec {"name", "type", "parentUrn", "noParent", ...}.
+    aliases: list[dict[str, Any]] = field(default_factory=list)
     delete_before_replace: bool = False
     replace_on_changes: list[str] = field(default_factory=list)
     # The resources each input's value came from (what the engine calls property dependencies).
@@ -217,6 +219,21 @@ def _ssm_parameter_value(name: str, where: ProviderInfo) -> str:
     raise NotImplementedError(f"the offline mocks do not know the SSM parameter {name}")
 
 
+def _alias(alias: Any) -> dict[str, Any]:
+    """One `Alias` of a registration request as a plain dict."""
+    if alias.WhichOneof("alias") == "urn":
+        return {"urn": alias.urn}
+    spec = alias.spec
+    return {
+        "name": spec.name,
+        "type": spec.type,
+        "stack": spec.stack,
+        "project": spec.project,
+        "parentUrn": spec.parentUrn,
+        "noParent": spec.noParent,
+    }
+
+
 class RecordingMonitor(MockMonitor):
     """The mock monitor, plus a record of each registration with its resource options."""
 
@@ -254,6 +271,7 @@ class RecordingMonitor(MockMonitor):
                 inputs=_comparable(dict(inputs)),
                 outputs=dict(state),
                 ignore_changes=list(request.ignoreChanges),
+                aliases=[_alias(a) for a in request.aliases],
                 delete_before_replace=request.deleteBeforeReplace,
                 replace_on_changes=list(request.replaceOnChanges),
                 property_dependencies={

@@ -198,7 +198,7 @@ def test_a_base_checkout_runs_its_own_program_so_code_changes_show(tmp_path, pro
         shutil.copytree(ROOT / part, base / part, ignore=shutil.ignore_patterns("__pycache__"))
     for file in ("__main__.py", "Pulumi.yaml", "Pulumi.prod.yaml"):
         shutil.copy(ROOT / file, base / file)
-    dns = base / "components" / "hybrid_dns.py"
+    dns = base / "components" / "resolver.py"
     text = dns.read_text()
     assert "inbound endpoint: DNS from on-prem" in text
     dns.write_text(text.replace("inbound endpoint: DNS from on-prem", "inbound: DNS from on-prem"))

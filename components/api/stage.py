@@ -13,7 +13,7 @@ import pulumi_aws as aws
 from components.api.contract import CORS_ALLOW_HEADERS, ROUTES
 from components.api.policies import APIGW_LOGS_POLICY_ARN
 from components.api.scope import Scope
-from components.iam import service_trust_policy
+from components.iam import role_settings, service_trust_policy
 from components.model import PROJECT
 from components.naming import holds_fixed_name, log_group_name
 
@@ -55,6 +55,7 @@ def logging_account(scope: Scope) -> aws.apigateway.Account:
         # role; if it does not, setting the account's role fails.
         assume_role_policy=json.dumps(service_trust_policy("apigateway.amazonaws.com")),
         tags=scope.tags("-apigw-cloudwatch"),
+        **role_settings(scope.args.account_id, scope.args.environment),
         opts=scope.child,
     )
     logs_policy = aws.iam.RolePolicyAttachment(

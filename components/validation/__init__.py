@@ -6,6 +6,7 @@
 - `network.py`   `hubspoke:hub`, `hubspoke:spokes`, and overlaps between all ranges
 - `dns.py`       `hubspoke:onPrem` (with its VPN) and `hubspoke:dns`
 - `api.py`       `hubspoke:api`
+- `transit_gateway.py` `hubspoke:transitGateway` (segments, each spoke's `segment`), `quotas`
 
 They build the dataclasses of `components/model.py` and import nothing from
 `components/config.py`, which runs them. Each rule takes what it checks as arguments.
@@ -23,6 +24,12 @@ from components.validation.network import (
     parse_vpc,
     stack_ranges,
 )
+from components.validation.transit_gateway import (
+    check_peering_quota,
+    check_segments,
+    parse_quotas,
+    parse_transit_gateway,
+)
 
 __all__ = [
     "MISSING",
@@ -30,13 +37,17 @@ __all__ = [
     "Problems",
     "check_alarm_topic_region",
     "check_overlaps",
+    "check_peering_quota",
+    "check_segments",
     "check_stack_file_keys",
     "parse_accounts",
     "parse_api",
     "parse_dns",
     "parse_on_prem",
+    "parse_quotas",
     "parse_region",
     "parse_spokes",
+    "parse_transit_gateway",
     "parse_vpc",
     "split_namespaces",
     "stack_ranges",

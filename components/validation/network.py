@@ -58,6 +58,7 @@ def parse_vpc(
     optional = ["azCount", "natGateways", "region"]
     if name is None:
         keys = ["name", *keys]
+        optional = [*optional, "segment"]
     obj = as_mapping(raw, path, problems, required=keys, optional=optional)
     if obj is None:
         return None
@@ -110,11 +111,12 @@ def parse_vpc(
         if reason:
             problems.add(f"{path}.cidr", str(cidr), reason)
             cidr = None
+    segment = as_str(obj["segment"], f"{path}.segment", problems) if "segment" in obj else None
     if None in (name, account, cidr, region) or nat not in NAT_STRATEGIES:
         return None
     return VpcConfig(
         name=name, account=account, region=region, cidr=cidr, az_count=az_count,
-        nat_gateways=nat, config_path=path,
+        nat_gateways=nat, config_path=path, segment=segment,
     )  # fmt: skip
 
 
