@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # What a browser may upload unless `api.uploadContentTypes` says else: the function's contract.
-from functions.items.contract import DEFAULT_UPLOAD_CONTENT_TYPES
+from functions.items.contract import DEFAULT_UPLOAD_CONTENT_TYPES, PERMISSIONS
 
 PROJECT = "hubspoke"
 # Tag keys the project sets itself: the provider's default tags (components/naming.py
@@ -185,6 +185,10 @@ class ApiConfig:
     alarm_topic_arn: str | None
     alarm_emails: tuple[str, ...]
     upload_content_types: tuple[str, ...] = DEFAULT_UPLOAD_CONTENT_TYPES
+    # Cognito group -> its permissions (read | write | upload); a user in none of them gets
+    # `default_permissions` (every permission unless `defaultGroup` says else).
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    default_permissions: tuple[str, ...] = PERMISSIONS
 
 
 @dataclass(frozen=True)

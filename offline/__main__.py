@@ -38,10 +38,22 @@ def add_plan(commands: argparse._SubParsersAction) -> None:
 def diff(args: argparse.Namespace) -> int:
     """Print what `pulumi preview --diff` would do to a stack deployed from --base when the program
     runs with --stack: create, update, replace (and why), delete or same, per resource."""
+    from offline.diff import check_both, render, run_both, to_json
     from offline.diff import diff as diff_runs
-    from offline.diff import render, run_both, to_json
 
-    steps = diff_runs(*run_both(args.base, args.stack, args.base_root))
+    if args.base_root is not None and not (args.base_root / "Pulumi.yaml").is_file():
+        print(
+            f"error: --base-root {args.base_root} is not a checkout of this project "
+            "(no Pulumi.yaml there)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        check_both(args.base, args.stack, args.base_root)
+        steps = diff_runs(*run_both(args.base, args.stack, args.base_root))
+    except RuntimeError as e:  # the base checkout's program failed: its own error follows
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     print(to_json(steps) if args.json else render(steps, args.base, args.stack))
     return 0
 
@@ -150,14 +162,15 @@ def add_deploy(commands: argparse._SubParsersAction) -> None:
 
 
 def token(args: argparse.Namespace) -> int:
-    """Sign a user up and in, in the emulated user pool of a running `deploy --serve`; print an
-    id token."""
+    """Sign a user up and in (optionally into a group), in the emulated user pool of a running
+    `deploy --serve`; print an id token."""
     import http.client
     import json
 
     conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
     try:
-        conn.request("POST", "/_offline/token", body=json.dumps({"user": args.user}))
+        request = {"user": args.user} | ({"group": args.group} if args.group else {})
+        conn.request("POST", "/_offline/token", body=json.dumps(request))
         response = conn.getresponse()
         body = json.loads(response.read() or b"{}")
     except OSError as e:
@@ -168,7 +181,11 @@ def token(args: argparse.Namespace) -> int:
     if response.status != 200:
         print(f"error: {body.get('message', response.status)}", file=sys.stderr)
         return 1
-    print(f"# user {body['username']}: Authorization header value (id token)", file=sys.stderr)
+    group = f" in group {args.group}" if args.group else ""
+    print(
+        f"# user {body['username']}{group}: Authorization header value (id token)",
+        file=sys.stderr,
+    )
     print(body["idToken"])
     return 0
 
@@ -176,6 +193,7 @@ def token(args: argparse.Namespace) -> int:
 def add_token(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("token", help="sign up/in a user in the emulated pool; print a token")
     p.add_argument("--user", required=True, help="user name (an email is made from it if needed)")
+    p.add_argument("--group", default=None, help="put the user in this Cognito group first")
     p.add_argument("--port", type=int, default=8787, help="port of `deploy --serve`")
     p.set_defaults(func=token)
 

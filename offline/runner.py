@@ -116,8 +116,11 @@ def stack_config(stack: str, root: Path = ROOT) -> dict[str, Any]:
 
 
 def stack_name(stack: str) -> str:
-    """`dev` for `dev` and for `path/to/Pulumi.dev.yaml`."""
-    return Path(stack).name.split(".")[1] if stack.endswith((".yaml", ".yml")) else stack
+    """`dev` for `dev` and for `path/to/Pulumi.dev.yaml`; `old` for a file `old.yaml`."""
+    if stack.endswith((".yaml", ".yml")):
+        parts = Path(stack).name.split(".")
+        return parts[1] if len(parts) > 2 and parts[0] == "Pulumi" else Path(stack).stem
+    return stack
 
 
 def check_stack(stack: str) -> StackConfig:

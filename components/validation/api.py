@@ -9,6 +9,7 @@ from typing import Any
 from components.model import (
     DEFAULT_UPLOAD_CONTENT_TYPES,
     LAMBDA_PYTHON_RUNTIMES,
+    PERMISSIONS,
     ApiConfig,
     VpcConfig,
 )
@@ -25,6 +26,9 @@ from components.validation.fields import (
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _SNS_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+# Cognito allows more in a group name, but API Gateway hands `cognito:groups` to the function as
+# one string ("a,b" or "[a b]"): a comma, a space or a bracket in a name would split it.
+_GROUP_NAME = re.compile(r"^[A-Za-z0-9_.@+=-]{1,128}$")
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
 
 
@@ -54,7 +58,7 @@ def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> Api
         required=["spoke", "corsOrigins"],
         optional=[
             "throttle", "function", "uploadMaxBytes", "uploadContentTypes", "alarmTopicArn",
-            "alarmEmails",
+            "alarmEmails", "groups", "defaultGroup",
         ],
     )  # fmt: skip
     if obj is None:
@@ -148,6 +152,7 @@ def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> Api
             emails,
             f"cannot be used with {path}.alarmTopicArn (subscribe the addresses to that topic)",
         )
+    groups, default_permissions = _roles(obj, path, problems)
     if (
         None in (spoke, rate, burst, memory, timeout, max_bytes)
         or runtime not in LAMBDA_PYTHON_RUNTIMES
@@ -166,7 +171,51 @@ def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> Api
         alarm_topic_arn=topic,
         alarm_emails=tuple(emails),
         upload_content_types=tuple(content_types) or DEFAULT_UPLOAD_CONTENT_TYPES,
+        groups=groups,
+        default_permissions=default_permissions,
     )
+
+
+def _permissions(value: Any, path: str, problems: Problems) -> tuple[str, ...]:
+    """A list of distinct permissions out of PERMISSIONS (an empty list: no access)."""
+    out: list[str] = []
+    for i, permission in enumerate(as_list(value, path, problems) or []):
+        if permission not in PERMISSIONS:
+            problems.add(
+                f"{path}[{i}]",
+                permission,
+                f"is not a permission (allowed: {', '.join(PERMISSIONS)})",
+            )
+        elif permission in out:
+            problems.add(f"{path}[{i}]", permission, "is listed twice")
+        else:
+            out.append(permission)
+    return tuple(out)
+
+
+def _roles(
+    obj: dict[str, Any], path: str, problems: Problems
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """`groups: {<cognito group>: [permission, ...]}` and `defaultGroup: [permission, ...]`."""
+    raw = obj.get("groups", {})
+    groups: dict[str, tuple[str, ...]] = {}
+    if not isinstance(raw, dict):
+        problems.add(f"{path}.groups", raw, "must be an object: group name -> list of permissions")
+        raw = {}
+    for name, permissions in raw.items():
+        if not isinstance(name, str) or not _GROUP_NAME.match(name):
+            problems.add(
+                f"{path}.groups.{name}",
+                name,
+                "is not a group name (1-128 of letters, digits and _ . @ + = -; no comma, space "
+                "or bracket, which would split cognito:groups)",
+            )
+            continue
+        groups[name] = _permissions(permissions, f"{path}.groups.{name}", problems)
+    default = _permissions(
+        obj.get("defaultGroup", list(PERMISSIONS)), f"{path}.defaultGroup", problems
+    )
+    return groups, default
 
 
 def check_alarm_topic_region(

@@ -32,6 +32,7 @@ import botocore.exceptions
 from moto import mock_aws
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
+from offline.emulator import authorization
 from offline.emulator.registry import INVOKES, RESOURCES, Ctx, EmulatorRejected
 from offline.mocks import PROVIDER_TYPE, FakeAws
 
@@ -94,6 +95,8 @@ class EmulatorMocks(FakeAws):
         self._providers = 0
         # Keyed by the session itself, not id(session): an id is reused once a session is freed.
         self._clients: dict[tuple[boto3.Session, str, str], Any] = {}
+        # Evaluates the calls made with the credentials of roles the program created.
+        self.authorizer = authorization.Authorizer(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -108,6 +111,7 @@ class EmulatorMocks(FakeAws):
             if EmulatorMocks._running is not None:
                 raise RuntimeError("another EmulatorMocks is running; stop it first")
             self._mock.start()
+            authorization.install(self.authorizer)
             self._active = True
             EmulatorMocks._running = self
         return self
@@ -119,6 +123,7 @@ class EmulatorMocks(FakeAws):
 
     def _stop(self) -> None:
         if self._active:
+            authorization.uninstall()
             self._mock.stop()
             self._active = False
             EmulatorMocks._running = None
