@@ -132,7 +132,11 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackCon
         if isinstance(s, Mapping) and isinstance(s.get("name"), str)
     }
     api = parse_api(
-        raw.get("api", MISSING), problems, spoke_names, isinstance(raw.get("spokes"), list)
+        raw.get("api", MISSING),
+        problems,
+        spoke_names,
+        isinstance(raw.get("spokes"), list),
+        is_prod=environment == "prod",
     )
     check_alarm_topic_region(api, spokes, problems)
     check_overlaps(stack_ranges(raw), problems)

@@ -45,12 +45,19 @@ class RunResult:
             raise KeyError(f"{len(matches)} resources of type {type_} named {name}")
         return matches[0]
 
+    def _provider_of(self, resource: Registration) -> Any:
+        found = self.providers.get(resource.provider)
+        if found is None:  # preview: the reference's id is the engine's unknown-value marker
+            urn = resource.provider.rsplit("::", 1)[0]
+            found = next(p for ref, p in self.providers.items() if ref.rsplit("::", 1)[0] == urn)
+        return found
+
     def account_of(self, resource: Registration) -> str:
         """The account id of the provider a resource was registered with."""
-        return self.providers[resource.provider].account_id
+        return self._provider_of(resource).account_id
 
     def region_of(self, resource: Registration) -> str:
-        return self.providers[resource.provider].region
+        return self._provider_of(resource).region
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -149,7 +149,7 @@ def test_no_api_section_means_no_api():
             {"domain": "api.example.com"},
             "hubspoke:api.domain api.example.com is not a known key (known: alarmEmails, "
             "alarmTopicArn, corsOrigins, function, spoke, throttle, uploadContentTypes, "
-            "uploadMaxBytes)",
+            "uploadMaxBytes, waf)",
         ),
     ],
 )

@@ -9,13 +9,18 @@ from typing import Any
 from components.model import (
     DEFAULT_UPLOAD_CONTENT_TYPES,
     LAMBDA_PYTHON_RUNTIMES,
+    WAF_MANAGED_RULE_GROUPS,
+    WAF_RATE_LIMIT_MAX,
+    WAF_RATE_LIMIT_MIN,
     ApiConfig,
     VpcConfig,
+    WafConfig,
 )
 from components.validation.fields import (
     MISSING,
     NS,
     Problems,
+    as_bool,
     as_int,
     as_list,
     as_mapping,
@@ -43,8 +48,54 @@ def _origin(value: Any, path: str, problems: Problems) -> str | None:
     return text
 
 
+def parse_waf(raw: Any, path: str, problems: Problems, is_prod: bool) -> WafConfig | None:
+    """`api.waf`: absent = on in prod with the defaults, off elsewhere; `false` = off; an
+    object = on, with `enabled: false` to turn it off and keep the settings."""
+    if raw is MISSING:
+        return WafConfig() if is_prod else None
+    if isinstance(raw, bool):
+        return WafConfig() if raw else None
+    obj = as_mapping(
+        raw,
+        path,
+        problems,
+        required=[],
+        optional=["enabled", "rateLimitPer5Min", "managedRuleGroups"],
+    )
+    if obj is None:
+        return None
+    enabled = as_bool(obj.get("enabled", True), f"{path}.enabled", problems)
+    rate = as_int(
+        obj.get("rateLimitPer5Min", WafConfig.rate_limit_per_5min),
+        f"{path}.rateLimitPer5Min",
+        problems,
+        WAF_RATE_LIMIT_MIN,
+        WAF_RATE_LIMIT_MAX,
+    )
+    groups = []
+    raw_groups = as_list(
+        obj.get("managedRuleGroups", list(WafConfig.managed_rule_groups)),
+        f"{path}.managedRuleGroups",
+        problems,
+    )
+    for i, name in enumerate(raw_groups or []):
+        if name not in WAF_MANAGED_RULE_GROUPS:
+            problems.add(
+                f"{path}.managedRuleGroups[{i}]",
+                name,
+                f"is not an AWS managed rule group (allowed: {', '.join(WAF_MANAGED_RULE_GROUPS)})",
+            )
+        elif name in groups:
+            problems.add(f"{path}.managedRuleGroups[{i}]", name, "is listed twice")
+        else:
+            groups.append(name)
+    if not enabled or rate is None:
+        return None
+    return WafConfig(rate_limit_per_5min=rate, managed_rule_groups=tuple(groups))
+
+
 def parse_api(
-    raw: Any, problems: Problems, spoke_names: set[str], spokes_ok: bool
+    raw: Any, problems: Problems, spoke_names: set[str], spokes_ok: bool, is_prod: bool = False
 ) -> ApiConfig | None:
     path = f"{NS}api"
     if raw is MISSING:
@@ -54,7 +105,7 @@ def parse_api(
         required=["spoke", "corsOrigins"],
         optional=[
             "throttle", "function", "uploadMaxBytes", "uploadContentTypes", "alarmTopicArn",
-            "alarmEmails",
+            "alarmEmails", "waf",
         ],
     )  # fmt: skip
     if obj is None:
@@ -148,6 +199,7 @@ def parse_api(
             emails,
             f"cannot be used with {path}.alarmTopicArn (subscribe the addresses to that topic)",
         )
+    waf = parse_waf(obj.get("waf", MISSING), f"{path}.waf", problems, is_prod)
     if (
         None in (spoke, rate, burst, memory, timeout, max_bytes)
         or runtime not in LAMBDA_PYTHON_RUNTIMES
@@ -166,6 +218,7 @@ def parse_api(
         alarm_topic_arn=topic,
         alarm_emails=tuple(emails),
         upload_content_types=tuple(content_types) or DEFAULT_UPLOAD_CONTENT_TYPES,
+        waf=waf,
     )
 
 

@@ -7,12 +7,13 @@ does what API Gateway does for this kind of API, one module per job:
                  responses, the stage's throttling
 - `tokens.py`    Cognito tokens as the COGNITO_USER_POOLS authorizer checks them
 - `routing.py`   stage prefix, resource and method, the REST (v1) Lambda proxy event
+- `validation.py` request validators: required parameters, bodies against the JSON schema models
 - `runtime.py`   the function run as Lambda runs it (its zip, environment, role credentials)
 - `server.py`    LocalGateway: the request pipeline, gateway responses, HTTP
 - `users.py`     a local helper: users and tokens in the emulated pool
 
-Not enforced: quotas, usage plans, request validators, WAF, resource policies, caching, mapping
-templates other than MOCK preflights.
+Not enforced: quotas, usage plans, WAF, resource policies, caching, mapping templates other than
+MOCK preflights and gateway response bodies.
 """
 
 from offline.gateway.deployed import DeployedApi, Method, Route, Throttle, UserPool

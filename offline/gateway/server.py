@@ -2,9 +2,11 @@
 over HTTP on 127.0.0.1.
 
 Per request: route (403 "Missing Authentication Token" for an unknown one), answer a MOCK
-`OPTIONS` preflight, check the Cognito token of a COGNITO_USER_POOLS method (401/403), run the
+`OPTIONS` preflight, check the Cognito token of a COGNITO_USER_POOLS method (401/403), apply the
+method's request validator and models (400 BAD_REQUEST_PARAMETERS / BAD_REQUEST_BODY), run the
 Lambda proxy integration (502 on a function error), and give the errors it makes itself the API's
-gateway response headers. Each answer is logged, one line, on the `offline.gateway` logger.
+gateway response headers and body templates. Each answer is logged, one line, on the
+`offline.gateway` logger.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
+from urllib.parse import parse_qs
 
 from functions.items.contract import CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, JSON_CONTENT_TYPE
 from offline.emulator import EmulatorMocks
@@ -25,6 +28,7 @@ from offline.gateway.routing import Match, proxy_event, resolve
 from offline.gateway.runtime import FunctionError, FunctionRuntime, Handler
 from offline.gateway.tokens import Forbidden, Unauthorized, verify_cognito_token
 from offline.gateway.users import sign_in
+from offline.gateway.validation import check_request
 
 _log = logging.getLogger("offline.gateway")
 
@@ -105,6 +109,14 @@ class LocalGateway:
                 return self._error("UNAUTHORIZED", 401, lower), f"authorizer: {e}"
             except Forbidden as e:
                 return self._error("ACCESS_DENIED", 403, lower), f"authorizer: {e}"
+        # Request validation runs after the authorizer, before the integration.
+        query = {k: v[-1] for k, v in parse_qs(match.url.query, keep_blank_values=True).items()}
+        refusal = check_request(
+            method.validation, headers=lower, query=query, path=match.params, body=body
+        )
+        if refusal is not None:
+            response = self._error(refusal.kind, 400, lower, message=refusal.message)
+            return response, f"validator: {refusal.message} {refusal.detail}".rstrip()
         if method.integration_type != "AWS_PROXY" or not method.function_arn:
             return self._error("INTEGRATION_FAILURE", 500, lower), "gateway: no integration"
         return self._call(verb, match, pairs, lower, body, claims), "function"
@@ -147,8 +159,11 @@ class LocalGateway:
             }
         return Response(200, out, b"{}")
 
-    def _error(self, kind: str, status: int, headers: Mapping[str, str]) -> Response:
-        """A response API Gateway makes itself, with the API's gateway response headers."""
+    def _error(
+        self, kind: str, status: int, headers: Mapping[str, str], message: str | None = None
+    ) -> Response:
+        """A response API Gateway makes itself, with the API's gateway response headers and its
+        body template (simple variable substitution, as API Gateway does: no VTL)."""
         family = "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
         code, extra = self.api.responses.get(kind) or self.api.responses.get(family) or (None, {})
         out = {"Content-Type": JSON_CONTENT_TYPE, "x-amzn-ErrorType": kind}
@@ -156,8 +171,14 @@ class LocalGateway:
             if value.startswith("method.request.header."):
                 value = headers.get(value.removeprefix("method.request.header.").lower(), "")
             out[name] = value.strip("'")
-        message = _MESSAGES.get(kind, "Internal server error")
-        return Response(code or status, out, json.dumps({"message": message}).encode())
+        message = message or _MESSAGES.get(kind, "Internal server error")
+        template = self.api.templates.get(kind) or self.api.templates.get(family)
+        if template is None:
+            body = json.dumps({"message": message})
+        else:
+            body = template.replace("$context.error.messageString", json.dumps(message))
+            body = body.replace("$context.error.responseType", kind)
+        return Response(code or status, out, body.encode())
 
     # -- HTTP ------------------------------------------------------------------------------
 
