@@ -5,20 +5,34 @@ import pulumi
 from components import config
 from components.accounts import Accounts
 from components.api import ItemsApi, ItemsApiArgs
-from components.hybrid_dns import HybridDns, HybridDnsArgs, SpokeDns
 from components.log_key import LogKeys
+from components.model import ON_PREM_SEGMENT
 from components.network_acls import acl_rules
+from components.on_prem import OnPremLink, OnPremLinkArgs, OnPremTransit
 from components.peering import Peering, PeeringArgs
+from components.plan import VPN, VpcPlan, plan_network
+from components.private_zone import PrivateZone, PrivateZoneArgs
+from components.resolver import Resolver, ResolverArgs
+from components.transit_attachment import TransitAttachment, TransitAttachmentArgs
+from components.transit_gateway import TransitGateway, TransitGatewayArgs
 from components.vpc import Vpc, VpcArgs
 
-cfg = config.load()  # raises ConfigError listing every problem before anything is registered
+try:
+    cfg = config.load()
+except config.ConfigError as err:
+    # Every problem, before anything is registered. Pulumi's Python language host logs a RunError
+    # as one error message without a traceback (pulumi-language-python-exec: `except
+    # pulumi.RunError as e: pulumi.log.error(str(e))`; any other exception is logged with
+    # traceback.format_exc()), and the run fails with nothing registered.
+    raise pulumi.RunError(str(err)) from None
+plan = plan_network(cfg)  # every address, from the config alone
 accounts = Accounts(cfg)
 log_keys = LogKeys(cfg, accounts)  # one log key per account and region, on first use
 
 
 def vpc_acls(vpc: config.VpcConfig) -> dict[str, list] | None:
-    """The ACL rules per tier when the stack file asks for ACLs: the hub peers with every
-    spoke and hosts the resolver endpoints; a spoke peers with the hub."""
+    """The ACL rules per tier when the stack file asks for ACLs: the hub talks to every spoke
+    and hosts the resolver endpoints; a spoke talks to the hub."""
     if vpc.network_acls is None:
         return None
     is_hub = vpc is cfg.hub
@@ -30,15 +44,14 @@ def vpc_acls(vpc: config.VpcConfig) -> dict[str, list] | None:
     }
 
 
-def build_vpc(vpc: config.VpcConfig) -> Vpc:
+def build_vpc(vpc: config.VpcConfig, vpc_plan: VpcPlan) -> Vpc:
     provider = accounts.provider(vpc.account, vpc.region)
     return Vpc(
         vpc.name,
         VpcArgs(
-            cidr=vpc.cidr,
-            az_count=vpc.az_count,
-            nat_gateways=vpc.nat_gateways,
+            plan=vpc_plan,
             region=vpc.region,
+            account_key=vpc.account,
             account_id=accounts.account_id(vpc.account),
             environment=cfg.environment,
             log_retention_days=cfg.log_retention_days,
@@ -50,50 +63,102 @@ def build_vpc(vpc: config.VpcConfig) -> Vpc:
     )
 
 
-hub = build_vpc(cfg.hub)
-spokes = {spoke.name: build_vpc(spoke) for spoke in cfg.spokes}
-peerings = {
-    spoke.name: Peering(
-        f"hub-{spoke.name}",
-        PeeringArgs(
-            hub=hub,
-            spoke=spokes[spoke.name],
-            hub_provider=accounts.provider(cfg.hub.account, cfg.hub.region),
-            spoke_provider=accounts.provider(spoke.account, spoke.region),
-            hub_account_id=accounts.account_id(cfg.hub.account),
-            spoke_account_id=accounts.account_id(spoke.account),
-            hub_region=cfg.hub.region,
-            spoke_region=spoke.region,
+hub = build_vpc(cfg.hub, plan.hub)
+spokes = {spoke.name: build_vpc(spoke, plan.spokes[spoke.name]) for spoke in cfg.spokes}
+spoke_refs = [spokes[spoke.name].ref for spoke in cfg.spokes]
+
+# Connectivity: peering from the hub to each spoke, or (`hubspoke:transitGateway`) segmented
+# transit gateways that also carry the VPN to on-prem.
+peerings: dict[str, Peering] = {}
+transit_gateway = None
+if plan.transit is None:
+    peerings = {
+        spoke.name: Peering(
+            f"hub-{spoke.name}",
+            PeeringArgs(hub=hub.ref, spoke=spokes[spoke.name].ref, environment=cfg.environment),
+        )
+        for spoke in cfg.spokes
+    }
+else:
+    transit_gateway = TransitGateway(
+        "tgw",
+        TransitGatewayArgs(
+            plan=plan.transit,
+            hub=hub.ref,
+            spokes=spoke_refs,
+            providers={r: accounts.provider(cfg.hub.account, r) for r in plan.transit.gateways},
+            share_outside_organization=cfg.transit_gateway.share_outside_organization,
             environment=cfg.environment,
         ),
     )
-    for spoke in cfg.spokes
-}
+    for vpc in (hub.ref, *spoke_refs):
+        region = plan.transit.attachments[vpc.plan.name].region
+        TransitAttachment(
+            f"tgw-{vpc.plan.name}",
+            TransitAttachmentArgs(
+                vpc=vpc,
+                plan=plan.transit.attachments[vpc.plan.name],
+                transit_gateway_id=transit_gateway.gateway_ids[region],
+                route_table_ids=transit_gateway.route_table_ids[region],
+                owner_account_id=hub.ref.account_id,
+                owner_provider=accounts.provider(cfg.hub.account, region),
+                after_share=transit_gateway.waits_for(region, vpc.account_key),
+                environment=cfg.environment,
+            ),
+        )
 
-dns = HybridDns(
-    "dns",
-    HybridDnsArgs(
-        hub=hub,
-        hub_provider=accounts.provider(cfg.hub.account, cfg.hub.region),
-        hub_account_id=accounts.account_id(cfg.hub.account),
-        hub_region=cfg.hub.region,
-        spokes=[
-            SpokeDns(
-                name=spoke.name,
-                vpc=spokes[spoke.name],
-                account_key=spoke.account,
-                account_id=accounts.account_id(spoke.account),
-                region=spoke.region,
-                provider=accounts.provider(spoke.account, spoke.region),
-            )
-            for spoke in cfg.spokes
-        ],
-        on_prem=cfg.on_prem,
-        dns=cfg.dns,
-        environment=cfg.environment,
-        protect=cfg.is_prod,
-    ),
-)
+resolver = None
+if cfg.on_prem is not None:
+    resolver = Resolver(
+        "dns",
+        ResolverArgs(
+            hub=hub.ref,
+            spokes=spoke_refs,
+            plan=plan,
+            on_prem=cfg.on_prem,
+            share_outside_organization=cfg.dns.share_outside_organization,
+            environment=cfg.environment,
+        ),
+    )
+zone = None
+if cfg.dns.private_zone:
+    zone = PrivateZone(
+        "dns",
+        PrivateZoneArgs(
+            zone_name=cfg.dns.private_zone,
+            hub=hub.ref,
+            spokes=spoke_refs,
+            environment=cfg.environment,
+            protect=cfg.is_prod,
+        ),
+    )
+on_prem_link = None
+if cfg.on_prem is not None and cfg.on_prem.vpn is not None:
+    on_prem_transit = None
+    if transit_gateway is not None:
+        hub_gateway = plan.transit.gateways[cfg.hub.region]
+        on_prem_transit = OnPremTransit(
+            transit_gateway_id=transit_gateway.gateway_ids[cfg.hub.region],
+            route_table_ids=transit_gateway.route_table_ids[cfg.hub.region],
+            plan=plan.transit.attachments[ON_PREM_SEGMENT],
+            static_routes=[
+                (table, str(cidr))
+                for table, routes in hub_gateway.static_routes.items()
+                for cidr, target in routes
+                if target == VPN
+            ],
+        )
+    on_prem_link = OnPremLink(
+        "dns",
+        OnPremLinkArgs(
+            on_prem=cfg.on_prem,
+            vpn=cfg.on_prem.vpn,
+            hub=hub.ref,
+            environment=cfg.environment,
+            protect=cfg.is_prod,
+            transit=on_prem_transit,
+        ),
+    )
 
 items_api = None
 if cfg.api is not None:
@@ -118,19 +183,23 @@ pulumi.export("hub_vpc_id", hub.vpc_id)
 pulumi.export("hub_cidr", hub.cidr_block)
 pulumi.export("spoke_vpc_ids", {name: vpc.vpc_id for name, vpc in spokes.items()})
 pulumi.export("spoke_cidrs", {name: vpc.cidr_block for name, vpc in spokes.items()})
-pulumi.export("peering_ids", {name: p.peering_connection_id for name, p in peerings.items()})
-if cfg.on_prem is not None:
+if transit_gateway is None:
+    pulumi.export("peering_ids", {n: p.peering_connection_id for n, p in peerings.items()})
+else:
+    pulumi.export("transit_gateway_ids", transit_gateway.gateway_ids)
+    pulumi.export("transit_gateway_route_table_ids", transit_gateway.route_table_ids)
+if resolver is not None:
     # On-prem conditional forwarders for the cloud domain point at the inbound endpoint IPs; the
     # on-prem DNS servers must accept queries from the outbound endpoint IPs.
-    pulumi.export("dns_inbound_endpoint_ips", dns.inbound_endpoint_ips)
-    pulumi.export("dns_outbound_endpoint_id", dns.outbound_endpoint_id)
-    pulumi.export("dns_outbound_endpoint_ips", dns.outbound_endpoint_ips)
-    pulumi.export("dns_resolver_rule_ids", dns.rule_ids)
-if cfg.dns.private_zone:
-    pulumi.export("dns_private_zone_id", dns.zone_id)
-    pulumi.export("dns_private_zone_name", dns.zone_name)
-if dns.vpn_tunnel_addresses is not None:
-    pulumi.export("vpn_tunnel_addresses", dns.vpn_tunnel_addresses)
+    pulumi.export("dns_inbound_endpoint_ips", resolver.inbound_endpoint_ips)
+    pulumi.export("dns_outbound_endpoint_id", resolver.outbound_endpoint_id)
+    pulumi.export("dns_outbound_endpoint_ips", resolver.outbound_endpoint_ips)
+    pulumi.export("dns_resolver_rule_ids", resolver.rule_ids)
+if zone is not None:
+    pulumi.export("dns_private_zone_id", zone.zone_id)
+    pulumi.export("dns_private_zone_name", zone.zone_name)
+if on_prem_link is not None:
+    pulumi.export("vpn_tunnel_addresses", on_prem_link.tunnel_addresses)
 if items_api is not None:
     pulumi.export("api_url", items_api.api_url)
     pulumi.export("user_pool_id", items_api.user_pool_id)

@@ -14,7 +14,7 @@ which runs them in order, and `load()`.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from components.model import (
@@ -47,15 +47,23 @@ from components.validation import (
     NS,
     Problems,
     check_alarm_topic_region,
+    check_endpoint_ips,
     check_overlaps,
+    check_peering_quota,
+    check_segments,
+    check_stack_file_keys,
     parse_accounts,
     parse_api,
     parse_dns,
     parse_on_prem,
+    parse_quotas,
     parse_region,
     parse_spokes,
+    parse_transit_gateway,
     parse_vpc,
+    split_namespaces,
     stack_ranges,
+    unknown_key,
 )
 
 __all__ = [
@@ -84,19 +92,39 @@ __all__ = [
     "VpnConfig",
     "load",
     "parse",
+    "parse_stack_file",
 ]
 
 
 def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackConfig:
     """Validate the `hubspoke:*` config (keys without namespace) and the stack's `aws:region`."""
     problems = Problems()
-    for key in raw:
-        if key not in TOP_LEVEL_KEYS:
-            problems.add(
-                f"{NS}{key}", raw[key], f"is not a known key (known: {', '.join(TOP_LEVEL_KEYS)})"
-            )
-    if region is None:
-        problems.missing("aws:region")
+    region = MISSING if region is None else region
+    cfg = _parse(raw, stack=stack, region=region, problems=problems)
+    if problems.items:
+        raise ConfigError(problems.items)
+    return cfg
+
+
+def _parse(
+    raw: Mapping[str, Any],
+    *,
+    stack: str,
+    region: Any,
+    problems: Problems,
+    misspelt: Collection[str] = (),
+) -> StackConfig | None:
+    """`parse()` adding to `problems`; None when there is any. `misspelt`: full keys already
+    reported under a misspelt name, not to be reported missing as well."""
+    misspelt = {k.removeprefix(NS) for k in misspelt} | {
+        unknown_key(f"{NS}{key}", str(key), TOP_LEVEL_KEYS, problems, shown=NS)
+        for key in raw
+        if key not in TOP_LEVEL_KEYS
+    }
+    if region is MISSING:
+        region = None
+        if "aws:region" not in misspelt:
+            problems.missing("aws:region")
     else:
         region = parse_region(region, "aws:region", problems)
     environment = raw.get("environment", "dev")
@@ -113,44 +141,76 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: str | None) -> StackCon
             retention,
             "is not a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, ...)",
         )
-    accounts = parse_accounts(raw.get("accounts", MISSING), problems)
-    accounts_ok = isinstance(raw.get("accounts"), Mapping)
-    kw = dict(default_region=region, accounts=accounts, accounts_ok=accounts_ok)
+    accounts_raw = raw.get("accounts", MISSING)
+    if accounts_raw is MISSING and "accounts" in misspelt:
+        accounts = {}  # reported as misspelt; its references are not checked
+    else:
+        accounts = parse_accounts(accounts_raw, problems)
+    # References are checked against the keys written, so a bad account id is one problem, not
+    # also one per VPC in that account.
+    declared = set(accounts_raw) if isinstance(accounts_raw, Mapping) and accounts_raw else None
+    kw = dict(default_region=region, accounts=declared)
     hub_raw = raw.get("hub", MISSING)
     hub = None
     if hub_raw is MISSING:
-        problems.missing(f"{NS}hub")
+        if "hub" not in misspelt:
+            problems.missing(f"{NS}hub")
     else:
         hub = parse_vpc(hub_raw, f"{NS}hub", problems, name="hub", **kw)
     spokes = parse_spokes(raw.get("spokes", MISSING), problems, **kw)
     on_prem = parse_on_prem(raw.get("onPrem", MISSING), problems)
     dns = parse_dns(raw.get("dns", MISSING), problems, on_prem)
-    spokes_raw = raw.get("spokes")
-    spoke_names = {
-        s["name"]
-        for s in (spokes_raw if isinstance(spokes_raw, list) else [])
-        if isinstance(s, Mapping) and isinstance(s.get("name"), str)
-    }
-    api = parse_api(
-        raw.get("api", MISSING),
-        problems,
-        spoke_names,
-        isinstance(raw.get("spokes"), list),
-        is_prod=environment == "prod",
-    )
+    spokes_raw = raw.get("spokes", [])
+    spoke_names = None  # unknown unless every spoke has a name: api.spoke is not checked then
+    if isinstance(spokes_raw, list) and all(
+        isinstance(s, Mapping) and isinstance(s.get("name"), str) for s in spokes_raw
+    ):
+        spoke_names = {s["name"] for s in spokes_raw}
+    api = parse_api(raw.get("api", MISSING), problems, spoke_names, is_prod=environment == "prod")
     check_alarm_topic_region(api, spokes, problems)
+    if on_prem is not None:
+        check_endpoint_ips(dns, hub, spokes, problems)
     check_overlaps(stack_ranges(raw), problems)
+    tgw_raw = raw.get("transitGateway", MISSING)
+    transit_gateway = parse_transit_gateway(tgw_raw, problems, on_prem)
+    check_segments(tgw_raw, hub, spokes, problems)
+    quotas = parse_quotas(raw.get("quotas", MISSING), problems)
+    check_peering_quota(tgw_raw, len(spokes), quotas, problems)
     tags = raw.get("tags", {})
     if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):
         problems.add(f"{NS}tags", tags, "must be an object of string tag values")
         tags = {}
     if problems.items:
-        raise ConfigError(problems.items)
+        return None
     return StackConfig(
         stack=stack, environment=environment, region=region, log_retention_days=retention,
         accounts=accounts, hub=hub, spokes=spokes, on_prem=on_prem, dns=dns, api=api,
-        extra_tags=dict(tags),
+        extra_tags=dict(tags), transit_gateway=transit_gateway, quotas=quotas,
     )  # fmt: skip
+
+
+def parse_stack_file(settings: Any, *, stack: str, file: str) -> StackConfig:
+    """Validate a whole stack file as read (`config:` with `hubspoke:hub: {...}`, `aws:region`,
+    ...): its own keys, the config namespaces, then `parse()`, all problems in one ConfigError.
+    For tools that read the file (`python -m offline`); the program reads the same through
+    `load()`."""
+    problems = Problems()
+    cfg = None
+    if not isinstance(settings, Mapping):
+        problems.items.append(f"{file} must be a YAML mapping with a config: key")
+    else:
+        misspelt_file_keys = check_stack_file_keys(settings, file, problems)
+        config_map = settings.get("config", {})
+        if "config" not in settings and "config" in misspelt_file_keys:
+            pass  # its keys are not read: reporting each as missing would repeat the typo
+        elif not isinstance(config_map, Mapping):
+            problems.add(f"{file}: config", config_map, "must be a mapping of config keys")
+        else:
+            raw, region, misspelt = split_namespaces(config_map, problems)
+            cfg = _parse(raw, stack=stack, region=region, problems=problems, misspelt=misspelt)
+    if problems.items or cfg is None:
+        raise ConfigError(problems.items)
+    return cfg
 
 
 def load() -> StackConfig:
@@ -158,18 +218,21 @@ def load() -> StackConfig:
     import pulumi
     from pulumi.runtime import config as runtime_config
 
-    # The runtime keeps every `namespace:key` it was given; read them all so unknown keys in our
-    # namespace are reported instead of silently ignored.
+    # The runtime keeps every `namespace:key` it was given; read them all so that unknown keys and
+    # misspelt namespaces are reported instead of silently ignored.
     keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
-    cfg = pulumi.Config(PROJECT)
-    raw: dict[str, Any] = {}
+    entries: dict[str, Any] = {}
     for full_key in sorted(keys):
-        namespace, _, key = full_key.partition(":")
-        if namespace != PROJECT:
-            continue
-        text = cfg.get(key)
+        text = runtime_config.get_config(full_key)
         try:
-            raw[key] = json.loads(text)
+            entries[full_key] = json.loads(text)
         except (TypeError, json.JSONDecodeError):
-            raw[key] = text  # a plain string such as `environment: dev`
-    return parse(raw, stack=pulumi.get_stack(), region=pulumi.Config("aws").get("region"))
+            entries[full_key] = text  # a plain string such as `environment: dev`
+    problems = Problems()
+    raw, _, misspelt = split_namespaces(entries, problems)
+    region = pulumi.Config("aws").get("region")
+    region = MISSING if region is None else region
+    cfg = _parse(raw, stack=pulumi.get_stack(), region=region, problems=problems, misspelt=misspelt)
+    if problems.items or cfg is None:
+        raise ConfigError(problems.items)
+    return cfg

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 # What a browser may upload unless `api.uploadContentTypes` says else: the function's contract.
-from functions.items.contract import DEFAULT_UPLOAD_CONTENT_TYPES
+from functions.items.contract import DEFAULT_UPLOAD_CONTENT_TYPES, PERMISSIONS
 
 PROJECT = "hubspoke"
 
@@ -63,8 +63,17 @@ NOT_PUBLIC = (
 )
 
 # The ASN of the AWS side of the site-to-site VPN: the virtual private gateway's default, set
-# explicitly in components/hybrid_dns.py so that this check and the gateway agree.
+# explicitly in components/on_prem.py so that this check and the gateway agree.
 VPN_GATEWAY_AMAZON_ASN = 64512
+
+# Transit gateway mode: the hub's segment, the on-prem side's, and the private ASN ranges AWS
+# accepts for `amazonSideAsn` (pulumi-aws `ec2transitgateway.TransitGateway` docs: 64512 to 65534
+# for 16-bit ASNs, 4200000000 to 4294967294 for 32-bit ASNs).
+SHARED_SEGMENT = "shared"
+ON_PREM_SEGMENT = "onPrem"
+TGW_ASN_RANGES: tuple[tuple[int, int], ...] = ((64512, 65534), (4200000000, 4294967294))
+# Active VPC peering connections per VPC: 50 by default, 125 at most (Amazon VPC quotas).
+DEFAULT_PEERINGS_PER_VPC, MAX_PEERINGS_PER_VPC = 50, 125
 
 
 class ConfigError(ValueError):
@@ -91,6 +100,8 @@ class Account:
     id: str
     role_arn: str | None
 
+
+ENDPOINT_IPS_MIN, ENDPOINT_IPS_MAX = 2, 6
 
 # Network ACL rules from config: numbers below this are the defaults' (components/network_acls.py).
 NACL_CUSTOM_RULE_MIN, NACL_RULE_MAX = 200, 32766
@@ -130,6 +141,7 @@ class VpcConfig:
     nat_gateways: NatStrategy
     config_path: str
     network_acls: NetworkAclsConfig | None = None  # None: the VPC's default ACL (allow all)
+    segment: str | None = None  # transit gateway mode: the spoke's segment (the hub is `shared`)
 
 
 @dataclass(frozen=True)
@@ -156,6 +168,9 @@ class DnsConfig:
 
     private_zone: str | None
     share_outside_organization: bool
+    # IPs (one per AZ) of each resolver endpoint: inbound, outbound and relays. Each costs $0.125
+    # an hour; AWS's minimum is 2 (RSLVR-00400), its per-endpoint maximum 6.
+    endpoint_ips: int = 2
 
 
 # AWS managed rule groups (vendor AWS) without a subscription fee beyond WCUs ("AWS Managed
@@ -182,6 +197,30 @@ class WafConfig:
 
 
 @dataclass(frozen=True)
+class SegmentConfig:
+    """A routing domain of transit gateway mode and what it reaches besides itself and `shared`."""
+
+    name: str
+    reach: tuple[str, ...]  # other segments, `shared`, `onPrem`
+
+
+@dataclass(frozen=True)
+class TransitGatewayConfig:
+    """`hubspoke:transitGateway`: present, the stack connects VPCs through transit gateways."""
+
+    amazon_side_asn: int
+    segments: tuple[SegmentConfig, ...]
+    share_outside_organization: bool = False
+
+
+@dataclass(frozen=True)
+class QuotasConfig:
+    """`hubspoke:quotas`: the account's raised quotas the program plans against."""
+
+    peerings_per_vpc: int = DEFAULT_PEERINGS_PER_VPC
+
+
+@dataclass(frozen=True)
 class ApiConfig:
     """The items API: which spoke hosts it, who may call it from a browser, and its limits."""
 
@@ -198,6 +237,10 @@ class ApiConfig:
     alarm_emails: tuple[str, ...]
     upload_content_types: tuple[str, ...] = DEFAULT_UPLOAD_CONTENT_TYPES
     waf: WafConfig | None = None  # None: no web ACL (the default outside prod)
+    # Cognito group -> its permissions (read | write | upload); a user in none of them gets
+    # `default_permissions` (every permission unless `defaultGroup` says else).
+    groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    default_permissions: tuple[str, ...] = PERMISSIONS
 
 
 @dataclass(frozen=True)
@@ -215,6 +258,8 @@ class StackConfig:
     dns: DnsConfig
     api: ApiConfig | None
     extra_tags: Mapping[str, str] = field(default_factory=dict)
+    transit_gateway: TransitGatewayConfig | None = None
+    quotas: QuotasConfig = field(default_factory=QuotasConfig)
 
     @property
     def is_prod(self) -> bool:
@@ -227,4 +272,24 @@ class StackConfig:
 # The keys of the `hubspoke:` namespace.
 TOP_LEVEL_KEYS = (
     "environment", "logRetentionDays", "accounts", "hub", "spokes", "onPrem", "dns", "api", "tags",
+    "transitGateway", "quotas",
 )  # fmt: skip
+
+# The top-level keys of a stack settings file (Pulumi's "stack settings file reference").
+STACK_FILE_KEYS = ("config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider")
+
+# The `aws:` settings the pulumi-aws provider reads (pulumi_aws/config/vars.py; a test keeps this
+# list equal to the installed provider's).
+AWS_CONFIG_KEYS = (
+    "accessKey", "allowedAccountIds", "assumeRoleWithWebIdentity", "assumeRoles", "customCaBundle",
+    "defaultTags", "ec2MetadataServiceEndpoint", "ec2MetadataServiceEndpointMode", "endpoints",
+    "forbiddenAccountIds", "httpProxy", "httpsProxy", "ignoreTags", "insecure", "maxRetries",
+    "noProxy", "profile", "region", "retryMode", "s3UsEast1RegionalEndpoint", "s3UsePathStyle",
+    "secretKey", "sharedConfigFiles", "sharedCredentialsFiles", "skipCredentialsValidation",
+    "skipMetadataApiCheck", "skipRegionValidation", "skipRequestingAccountId", "stsRegion",
+    "tagPolicyCompliance", "token", "tokenBucketRateLimiterCapacity", "useDualstackEndpoint",
+    "useFipsEndpoint", "userAgents",
+)  # fmt: skip
+
+# `pulumi:` keys the engine reads from stack config.
+PULUMI_CONFIG_KEYS = ("disable-default-providers", "tags")

@@ -17,29 +17,24 @@ import pulumi
 import pulumi_aws as aws
 
 from components.naming import resource_tags
-from components.vpc import Vpc
+from components.vpc import VpcRef
 
 COMPONENT = "peering"
 
 
 @dataclass(frozen=True)
 class PeeringArgs:
-    """The two VPCs and the providers of the accounts that own them."""
+    """The two VPCs (plan, ids, owning account and provider of each)."""
 
-    hub: Vpc
-    spoke: Vpc
-    hub_provider: aws.Provider
-    spoke_provider: aws.Provider
-    hub_account_id: str
-    spoke_account_id: str
-    hub_region: str
-    spoke_region: str
+    hub: VpcRef
+    spoke: VpcRef
     environment: str
 
     @property
     def auto_accepts(self) -> bool:
         """Only a same-account, same-region peering can be accepted by its requester."""
-        return self.hub_account_id == self.spoke_account_id and self.hub_region == self.spoke_region
+        hub, spoke = self.hub, self.spoke
+        return hub.account_id == spoke.account_id and hub.region == spoke.region
 
 
 class Peering(pulumi.ComponentResource):
@@ -49,15 +44,16 @@ class Peering(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: PeeringArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("hubspoke:network:Peering", name, None, opts)
-        hub_side = pulumi.ResourceOptions(parent=self, provider=args.hub_provider)
-        spoke_side = pulumi.ResourceOptions(parent=self, provider=args.spoke_provider)
+        hub, spoke = args.hub, args.spoke
+        hub_side = pulumi.ResourceOptions(parent=self, provider=hub.provider)
+        spoke_side = pulumi.ResourceOptions(parent=self, provider=spoke.provider)
         tags = dict(resource_tags(COMPONENT, name, args.environment))
 
         if args.auto_accepts:
             self.connection = aws.ec2.VpcPeeringConnection(
                 name,
-                vpc_id=args.hub.vpc_id,
-                peer_vpc_id=args.spoke.vpc_id,
+                vpc_id=hub.vpc_id,
+                peer_vpc_id=spoke.vpc_id,
                 auto_accept=True,
                 tags=tags,
                 opts=hub_side,
@@ -77,10 +73,10 @@ class Peering(pulumi.ComponentResource):
         else:
             self.connection = aws.ec2.VpcPeeringConnection(
                 name,
-                vpc_id=args.hub.vpc_id,
-                peer_vpc_id=args.spoke.vpc_id,
-                peer_owner_id=args.spoke_account_id,
-                peer_region=args.spoke_region if args.spoke_region != args.hub_region else None,
+                vpc_id=hub.vpc_id,
+                peer_vpc_id=spoke.vpc_id,
+                peer_owner_id=spoke.account_id,
+                peer_region=spoke.region if spoke.region != hub.region else None,
                 tags=tags,
                 opts=hub_side,
             )
@@ -113,22 +109,22 @@ class Peering(pulumi.ComponentResource):
         self.hub_routes = [
             aws.ec2.Route(
                 f"{name}-hub-{i}",
-                route_table_id=rt.id,
-                destination_cidr_block=str(args.spoke.args.cidr),
+                route_table_id=route_table_id,
+                destination_cidr_block=str(spoke.plan.cidr),
                 vpc_peering_connection_id=self.connection.id,
                 opts=pulumi.ResourceOptions.merge(hub_side, routed),
             )
-            for i, rt in enumerate(args.hub.route_tables)
+            for i, route_table_id in enumerate(hub.route_table_ids)
         ]
         self.spoke_routes = [
             aws.ec2.Route(
                 f"{name}-spoke-{i}",
-                route_table_id=rt.id,
-                destination_cidr_block=str(args.hub.args.cidr),
+                route_table_id=route_table_id,
+                destination_cidr_block=str(hub.plan.cidr),
                 vpc_peering_connection_id=self.connection.id,
                 opts=pulumi.ResourceOptions.merge(spoke_side, routed),
             )
-            for i, rt in enumerate(args.spoke.route_tables)
+            for i, route_table_id in enumerate(spoke.route_table_ids)
         ]
 
         self.peering_connection_id = self.connection.id

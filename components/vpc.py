@@ -6,7 +6,6 @@ Workloads reach S3 and DynamoDB through free gateway endpoints, so the default i
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,23 +13,22 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.iam import service_trust_policy
-from components.layout import subnet_cidr
-from components.model import NaclRule, NatStrategy
-from components.naming import log_group_name, resource_tags
+from components.iam import role_settings, service_trust_policy
+from components.model import NaclRule
+from components.naming import holds_fixed_name, log_group_name, resource_tags
 from components.network_acls import protocol_number
+from components.plan import VpcPlan
 
 COMPONENT = "vpc"
 
 
 @dataclass(frozen=True)
 class VpcArgs:
-    """What a Vpc is made from: all of it comes from the stack config."""
+    """What a Vpc is made from: its plan (addresses) and where it lives, all from config."""
 
-    cidr: ipaddress.IPv4Network
-    az_count: int
-    nat_gateways: NatStrategy
+    plan: VpcPlan
     region: str
+    account_key: str
     account_id: str
     environment: str
     log_retention_days: int
@@ -40,6 +38,22 @@ class VpcArgs:
     # Tier ("private", "public") -> its ACL rules (components/network_acls.py); None keeps the
     # VPC's default ACL, which allows everything.
     network_acls: Mapping[str, Sequence[NaclRule]] | None = None
+
+
+@dataclass(frozen=True)
+class VpcRef:
+    """What other components use of a VPC: its plan, the ids AWS gives it, and who owns it."""
+
+    plan: VpcPlan
+    vpc_id: pulumi.Output[str]
+    private_subnet_ids: Sequence[pulumi.Output[str]]
+    transit_subnet_ids: Sequence[pulumi.Output[str]]  # transit gateway mode, else empty
+    # Every route table, in plan.route_table_keys order.
+    route_table_ids: Sequence[pulumi.Output[str]]
+    account_key: str
+    account_id: str
+    region: str
+    provider: aws.Provider
 
 
 def _nth_zone(names: list[str], index: int, region: str) -> str:
@@ -64,6 +78,7 @@ class Vpc(pulumi.ComponentResource):
     def __init__(self, name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("hubspoke:network:Vpc", name, None, opts)
         self.args = args
+        plan = args.plan
         child = pulumi.ResourceOptions(parent=self, provider=args.provider)
 
         def tags(suffix: str = "") -> dict[str, str]:
@@ -71,7 +86,7 @@ class Vpc(pulumi.ComponentResource):
 
         self.vpc = aws.ec2.Vpc(
             name,
-            cidr_block=str(args.cidr),
+            cidr_block=str(plan.cidr),
             enable_dns_support=True,  # both needed for Resolver and private hosted zones
             enable_dns_hostnames=True,
             tags=tags(),
@@ -89,20 +104,20 @@ class Vpc(pulumi.ComponentResource):
         ).names
         self.availability_zones = [
             zones.apply(lambda names, i=i: _nth_zone(names, i, args.region))
-            for i in range(args.az_count)
+            for i in range(plan.az_count)
         ]
 
         self.private_subnets = [
-            self._subnet(name, "private", i, az, tags, child)
-            for i, az in enumerate(self.availability_zones)
+            self._subnet(name, "private", i, cidr, self.availability_zones[i], tags, child)
+            for i, cidr in enumerate(plan.private_subnets)
         ]
         self.public_subnets: list[aws.ec2.Subnet] = []
         self.public_route_tables: list[aws.ec2.RouteTable] = []
         nat_gateways: list[aws.ec2.NatGateway] = []
-        if args.nat_gateways != "none":
+        if plan.public_subnets:
             self.public_subnets = [
-                self._subnet(name, "public", i, az, tags, child)
-                for i, az in enumerate(self.availability_zones)
+                self._subnet(name, "public", i, cidr, self.availability_zones[i], tags, child)
+                for i, cidr in enumerate(plan.public_subnets)
             ]
             igw = aws.ec2.InternetGateway(
                 f"{name}-igw", vpc_id=self.vpc.id, tags=tags("-igw"), opts=child
@@ -125,7 +140,7 @@ class Vpc(pulumi.ComponentResource):
                     route_table_id=public_rt.id,
                     opts=child,
                 )
-            nat_count = 1 if args.nat_gateways == "single" else args.az_count
+            nat_count = 1 if plan.nat_gateways == "single" else plan.az_count
             for i in range(nat_count):
                 eip = aws.ec2.Eip(
                     f"{name}-nat-{i}", domain="vpc", tags=tags(f"-nat-{i}"), opts=child
@@ -143,10 +158,8 @@ class Vpc(pulumi.ComponentResource):
                 )
 
         # One private route table, or one per AZ when each AZ has its own NAT gateway.
-        per_az = args.nat_gateways == "perAz"
-        rt_names = (
-            [f"{name}-private-{i}" for i in range(args.az_count)] if per_az else [f"{name}-private"]
-        )
+        per_az = plan.nat_gateways == "perAz"
+        rt_names = [f"{name}-{key}" for key in plan.route_table_keys if key != "public"]
         self.private_route_tables = [
             aws.ec2.RouteTable(rt, vpc_id=self.vpc.id, tags=tags(rt[len(name) :]), opts=child)
             for rt in rt_names
@@ -164,6 +177,18 @@ class Vpc(pulumi.ComponentResource):
             rt = self.private_route_tables[i if per_az else 0]
             aws.ec2.RouteTableAssociation(
                 f"{name}-private-{i}", subnet_id=subnet.id, route_table_id=rt.id, opts=child
+            )
+        # Transit gateway mode: a small subnet per AZ for the attachment's ENIs only, routed like
+        # the private subnets of its AZ (AWS recommends dedicated /28 attachment subnets, so the
+        # attachment and the workloads can get different NACLs and route tables later).
+        self.transit_subnets = [
+            self._subnet(name, "transit", i, cidr, self.availability_zones[i], tags, child)
+            for i, cidr in enumerate(plan.transit_subnets)
+        ]
+        for i, subnet in enumerate(self.transit_subnets):
+            rt = self.private_route_tables[i if per_az else 0]
+            aws.ec2.RouteTableAssociation(
+                f"{name}-transit-{i}", subnet_id=subnet.id, route_table_id=rt.id, opts=child
             )
 
         self.network_acls = self._network_acls(name, tags, child)
@@ -188,7 +213,7 @@ class Vpc(pulumi.ComponentResource):
             retention_in_days=args.log_retention_days,
             kms_key_id=args.log_key_arn,
             tags=tags("-flow-logs"),
-            opts=child,
+            opts=holds_fixed_name(child),
         )
         flow_role = aws.iam.Role(
             f"{name}-flow-logs",
@@ -196,6 +221,7 @@ class Vpc(pulumi.ComponentResource):
                 service_trust_policy("vpc-flow-logs.amazonaws.com", source_account=args.account_id)
             ),
             tags=tags("-flow-logs"),
+            **role_settings(args.account_id, args.environment),
             opts=child,
         )
         aws.iam.RolePolicy(
@@ -247,6 +273,17 @@ class Vpc(pulumi.ComponentResource):
         self.public_subnet_ids = [s.id for s in self.public_subnets]
         self.private_route_table_ids = [rt.id for rt in self.private_route_tables]
         self.public_route_table_ids = [rt.id for rt in self.public_route_tables]
+        self.ref = VpcRef(
+            plan=plan,
+            vpc_id=self.vpc_id,
+            private_subnet_ids=self.private_subnet_ids,
+            transit_subnet_ids=[s.id for s in self.transit_subnets],
+            route_table_ids=[rt.id for rt in self.route_tables],
+            account_key=args.account_key,
+            account_id=args.account_id,
+            region=args.region,
+            provider=args.provider,
+        )
         self.register_outputs(
             {
                 "vpc_id": self.vpc_id,
@@ -297,13 +334,15 @@ class Vpc(pulumi.ComponentResource):
             acls[tier] = acl
         return acls
 
-    def _subnet(self, name, tier, index, az, tags, child) -> aws.ec2.Subnet:
+    def _subnet(self, name, tier, index, cidr, az, tags, child) -> aws.ec2.Subnet:
         return aws.ec2.Subnet(
             f"{name}-{tier}-{index}",
             vpc_id=self.vpc.id,
-            cidr_block=str(subnet_cidr(self.args.cidr, tier, index)),
+            cidr_block=str(cidr),
             availability_zone=az,
             map_public_ip_on_launch=False,
             tags={**tags(f"-{tier}-{index}"), "tier": tier},
-            opts=child,
+            # A subnet's CIDR is exclusive in its VPC (InvalidSubnet.Conflict): a new AZ replaces
+            # it with the same CIDR, so the old one goes first.
+            opts=holds_fixed_name(child),
         )

@@ -17,7 +17,7 @@ from typing import Any
 from offline.emulator import EmulatorMocks
 from offline.gateway import DeployedApi, Handler, LocalGateway
 from offline.mocks import PROVIDER_TYPE, Registration
-from offline.runner import RunResult, run, stack_config
+from offline.runner import RunResult, check_stack, run
 
 
 def deploy(stack: str, emulator: EmulatorMocks) -> RunResult:
@@ -99,8 +99,8 @@ STAGE = "aws:apigateway/stage:Stage"
 
 def cors_origins(stack: str) -> list[str]:
     """The stack file's `hubspoke:api.corsOrigins` (the origins the API answers preflights for)."""
-    api = stack_config(stack).get("hubspoke:api") or {}
-    return list(api.get("corsOrigins") or [])
+    api = check_stack(stack).api
+    return list(api.cors_origins) if api else []
 
 
 def start_gateway(

@@ -39,6 +39,14 @@ class Registration:
     outputs: dict[str, Any]
     # Inputs the engine keeps from state after the first create (`ignore_changes`).
     ignore_changes: list[str] = field(default_factory=list)
+    # `aliases` as sent: {"urn": ...} or a spec {"name", "type", "parentUrn", "noParent", ...}.
+    aliases: list[dict[str, Any]] = field(default_factory=list)
+    delete_before_replace: bool = False
+    replace_on_changes: list[str] = field(default_factory=list)
+    # The resources each input's value came from (what the engine calls property dependencies).
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    # URNs this resource was known by before (`aliases`), so a moved resource is not replaced.
+    alias_urns: list[str] = field(default_factory=list)
 
     @property
     def provider_urn(self) -> str:
@@ -214,6 +222,21 @@ def _ssm_parameter_value(name: str, where: ProviderInfo) -> str:
     raise NotImplementedError(f"the offline mocks do not know the SSM parameter {name}")
 
 
+def _alias(alias: Any) -> dict[str, Any]:
+    """One `Alias` of a registration request as a plain dict."""
+    if alias.WhichOneof("alias") == "urn":
+        return {"urn": alias.urn}
+    spec = alias.spec
+    return {
+        "name": spec.name,
+        "type": spec.type,
+        "stack": spec.stack,
+        "project": spec.project,
+        "parentUrn": spec.parentUrn,
+        "noParent": spec.noParent,
+    }
+
+
 class RecordingMonitor(MockMonitor):
     """The mock monitor, plus a record of each registration with its resource options."""
 
@@ -251,6 +274,27 @@ class RecordingMonitor(MockMonitor):
                 inputs=_comparable(dict(inputs)),
                 outputs=dict(state),
                 ignore_changes=list(request.ignoreChanges),
+                aliases=[_alias(a) for a in request.aliases],
+                delete_before_replace=request.deleteBeforeReplace,
+                replace_on_changes=list(request.replaceOnChanges),
+                property_dependencies={
+                    key: list(deps.urns) for key, deps in request.propertyDependencies.items()
+                },
+                alias_urns=self._alias_urns(request),
             )
         )
         return response
+
+    def _alias_urns(self, request) -> list[str]:
+        """The URNs a registration's aliases name, made the way this monitor makes URNs."""
+        found = list(request.aliasURNs)
+        for alias in request.aliases:
+            if alias.urn:
+                found.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            found.append(
+                self.make_urn(parent, spec.type or request.type, spec.name or request.name)
+            )
+        return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import runpy
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,8 @@ import pulumi
 import yaml
 from pulumi.runtime import settings
 
-from components.model import PROJECT
+from components.config import parse_stack_file
+from components.model import PROJECT, ConfigError, StackConfig
 from offline.mocks import PROVIDER_TYPE, FakeAws, RecordingMonitor, Registration
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,13 +70,73 @@ class RunResult:
         return [r for r in self.resources if r.parent == parent.urn]
 
 
-def stack_config(stack: str, root: Path = ROOT) -> dict[str, Any]:
-    """The `config:` map of `Pulumi.<stack>.yaml` (or of a stack file's path), as written."""
+class _StackFileLoader(yaml.SafeLoader):
+    """PyYAML keeps the last of two equal keys; Pulumi's YAML reader refuses them, and so do we."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, yaml.Mark] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, Hashable) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key} (first at line {seen[key].line + 1})",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
+def stack_path(stack: str, root: Path = ROOT) -> Path:
+    """`Pulumi.<stack>.yaml`, or a stack file's own path (raises FileNotFoundError)."""
     path = Path(stack) if stack.endswith((".yaml", ".yml")) else root / f"Pulumi.{stack}.yaml"
     if not path.exists():
         stacks = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
         raise FileNotFoundError(f"no stack file {path.name} (stacks: {', '.join(stacks)})")
-    return dict((yaml.safe_load(path.read_text()) or {}).get("config") or {})
+    return path
+
+
+def read_stack_file(stack: str, root: Path = ROOT) -> Any:
+    """The stack file as YAML; malformed YAML is a ConfigError naming file, line and column."""
+    path = stack_path(stack, root)
+    return parse_yaml(path.read_text(), path.name)
+
+
+def parse_yaml(text: str, file: str) -> Any:
+    """YAML text as Pulumi reads a stack file; an error is a ConfigError at file:line:column."""
+    try:
+        return yaml.load(text, Loader=_StackFileLoader)  # a SafeLoader
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else file
+        raise ConfigError([f"{where} is not valid YAML: {err.problem or err}"]) from None
+    except yaml.YAMLError as err:  # e.g. a reader error on a control character
+        raise ConfigError([f"{file} is not valid YAML: {err}"]) from None
+
+
+def stack_config(stack: str, root: Path = ROOT) -> dict[str, Any]:
+    """The `config:` map of `Pulumi.<stack>.yaml` (or of a stack file's path), as written."""
+    settings = read_stack_file(stack, root)
+    config = settings.get("config") if isinstance(settings, Mapping) else None
+    return dict(config) if isinstance(config, Mapping) else {}
+
+
+def stack_name(stack: str) -> str:
+    """`dev` for `dev` and for `path/to/Pulumi.dev.yaml`; `old` for a file `old.yaml`."""
+    if stack.endswith((".yaml", ".yml")):
+        parts = Path(stack).name.split(".")
+        return parts[1] if len(parts) > 2 and parts[0] == "Pulumi" else Path(stack).stem
+    return stack
+
+
+def check_stack(stack: str) -> StackConfig:
+    """The stack file's config as the program will see it, validated by `components.config`
+    (raises ConfigError): the offline commands call this before anything runs. The runner itself
+    only hands the file to the program, as the engine does."""
+    return parse_stack_file(
+        read_stack_file(stack), stack=stack_name(stack), file=stack_path(stack).name
+    )
 
 
 def _engine_config(config: Mapping[str, Any]) -> dict[str, str]:
@@ -97,8 +158,7 @@ def run(
 ) -> RunResult:
     """Run the program once under mocks. `config` replaces the stack file's config when given."""
     raw = stack_config(stack) if config is None else config
-    if stack.endswith((".yaml", ".yml")):
-        stack = Path(stack).name.split(".")[1]  # Pulumi.<stack>.yaml
+    stack = stack_name(stack)
     mocks = mocks or FakeAws(preview=preview)
     mocks.preview = preview
     region = raw.get("aws:region")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from typing import Any
 
+import pulumi
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -226,13 +227,19 @@ def test_unknown_nat_strategy_is_rejected():
 def test_a_typo_in_a_nested_key_is_not_ignored():
     cfg = raw()
     cfg["hub"]["azcount"] = 3
-    assert any(p.startswith("hubspoke:hub.azcount 3 is not a known key") for p in problems(cfg))
+    assert any(
+        p.startswith("hubspoke:hub.azcount is not a known key; did you mean azCount?")
+        for p in problems(cfg)
+    )
 
 
 def test_a_typo_in_a_top_level_key_is_not_ignored():
     cfg = raw()
     cfg["spoke"] = []
-    assert any(p.startswith("hubspoke:spoke [] is not a known key") for p in problems(cfg))
+    assert any(
+        p.startswith("hubspoke:spoke is not a known key; did you mean hubspoke:spokes?")
+        for p in problems(cfg)
+    )
 
 
 def test_missing_required_keys_are_named():
@@ -278,7 +285,8 @@ def test_a_bad_config_registers_no_resource(config_of):
     cfg = config_of("prod")
     cfg["hubspoke:spokes"][0]["cidr"] = "10.0.0.0/16"
     mocks = FakeAws()
-    with pytest.raises(ConfigError, match=r"hubspoke:spokes\[0\].cidr 10.0.0.0/16 overlaps"):
+    # A RunError: what Pulumi's language host prints as one message, without a traceback.
+    with pytest.raises(pulumi.RunError, match=r"hubspoke:spokes\[0\].cidr 10.0.0.0/16 overlaps"):
         run("prod", config=cfg, mocks=mocks)
     assert mocks.providers == {}
 
@@ -319,7 +327,8 @@ def _paths(node, prefix=()):
             yield from _paths(value, (*prefix, i))
 
 
-@settings(max_examples=400)
+# Correctness, not speed: hypothesis's 200 ms default deadline trips on a loaded machine.
+@settings(max_examples=400, deadline=None)
 @given(data=st.data())
 def test_any_value_anywhere_gives_a_result_or_a_config_error(data):
     """Whatever a user types at whatever key, the answer is a config error, never a crash."""

@@ -162,3 +162,28 @@ def test_gitlab_uses_oidc_tokens_and_no_stored_keys(gitlab):
     text = (ROOT / ".gitlab-ci.yml").read_text()
     assert gitlab[".pulumi"]["id_tokens"]["AWS_ID_TOKEN"]["aud"] == "sts.amazonaws.com"
     assert "$AWS_ACCESS_KEY_ID" not in text and "$AWS_SECRET_ACCESS_KEY" not in text
+
+
+def test_pull_requests_get_the_offline_diff_against_the_base_branch():
+    job = workflow("preview.yml")["jobs"]["offline-diff"]
+    assert job["needs"] == "test"
+    checkouts = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert any(
+        c.get("with", {}).get("ref") == "${{ github.event.pull_request.base.sha }}"
+        and c["with"].get("path") == "base"
+        for c in checkouts
+    )
+    script = next(s["run"] for s in job["steps"] if "offline diff" in s.get("run", ""))
+    assert '--base "base/$file" --stack "$file" --base-root' in script
+    assert "pipefail" in script  # a failing diff fails the job, not only tee
+    assert "id-token" not in job.get("permissions", {})  # no AWS
+
+
+def test_each_stack_deploys_with_its_own_role_for_a_session_long_enough_for_prod():
+    up = workflow("up.yml")["jobs"]["up"]
+    step = next(s for s in up["steps"] if "configure-aws" in s.get("uses", ""))
+    # The environment's DEPLOY_ROLE_ARN (hubspoke-deploy-<stack>) in the environment of the stack.
+    assert step["with"]["role-to-assume"] == "${{ vars.DEPLOY_ROLE_ARN }}"
+    assert up["environment"] == "${{ inputs.stack }}"
+    # The bootstrap's MaxSessionDuration of the roles CI enters (bootstrap/baseline/access.py).
+    assert step["with"]["role-duration-seconds"] == 4 * 3600

@@ -1,4 +1,5 @@
-"""HybridDns under mocks: the real `__main__.py` with each real stack file (and variants of prod).
+"""Hybrid DNS under mocks (Resolver, PrivateZone, OnPremLink): the real `__main__.py` with each real
+stack file (and variants of prod).
 
 Each test reads as one sentence about what must hold before a network engineer runs `pulumi up`:
 which account and provider makes each association, what waits for what, which ports and peers
@@ -15,12 +16,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.hybrid_dns import INBOUND_HOST, OUTBOUND_HOST, endpoint_ips
 from components.layout import subnet_cidr
+from components.model import VpcConfig
+from components.plan import INBOUND_HOST, OUTBOUND_HOST, plan_vpc
 from offline.mocks import Registration
 from offline.runner import RunResult, run, stack_config
 
-COMPONENT = "hubspoke:dns:HybridDns"
+COMPONENTS = ("hubspoke:dns:Resolver", "hubspoke:dns:PrivateZone", "hubspoke:network:OnPremLink")
 ENDPOINT = "aws:route53/resolverEndpoint:ResolverEndpoint"
 RULE = "aws:route53/resolverRule:ResolverRule"
 RULE_ASSOC = "aws:route53/resolverRuleAssociation:ResolverRuleAssociation"
@@ -45,7 +47,7 @@ PROPAGATION = "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation"
 
 NETWORK, WORKLOADS, ANALYTICS = "111122223333", "444455556666", "777788889999"
 DOMAIN = "corp.example.com"
-HUB_INBOUND_IPS = ["10.0.0.10", "10.0.16.10", "10.0.32.10"]
+HUB_INBOUND_IPS = ["10.0.0.10", "10.0.16.10"]  # dns.endpointIps 2 (the default)
 DATA_RELAY_IPS = ["10.2.0.11", "10.2.16.11"]  # the eu-central-1 spoke's relay endpoint
 ON_PREM_CIDR = "192.168.0.0/16"
 ON_PREM_SERVERS = ["192.168.10.10", "192.168.10.11"]
@@ -94,9 +96,8 @@ def vpc(result: RunResult, name: str) -> Registration:
     return result.named(VPC, name)
 
 
-def component(result: RunResult) -> Registration:
-    (dns,) = result.of_type(COMPONENT)
-    return dns
+def components(result: RunResult) -> list[Registration]:
+    return [c for t in COMPONENTS for c in result.of_type(t)]
 
 
 def endpoint(result: RunResult, name: str) -> Registration:
@@ -139,12 +140,15 @@ def dns_both(direction: str, peers: list[str]) -> set[tuple[str, str, int, int, 
 
 
 @pytest.mark.parametrize("role", ["dns-inbound", "dns-outbound"])
-def test_hub_endpoints_have_one_pinned_ip_in_each_hub_az(prod: RunResult, role: str) -> None:
+def test_hub_endpoints_have_one_pinned_ip_in_each_of_endpoint_ips_azs(
+    prod: RunResult, role: str
+) -> None:
     ep = endpoint(prod, role)
     hub_subnets = {s.id: s for s in prod.of_type(SUBNET) if s.name.startswith("hub-private-")}
     placed = [(hub_subnets[a["subnetId"]], a["ip"]) for a in ep.inputs["ipAddresses"]]
     zones = {subnet.inputs["availabilityZone"] for subnet, _ in placed}
-    assert len(zones) == len(placed) == 3  # prod's hub has 3 AZs; AWS needs >= 2 (RSLVR-00400)
+    # dns.endpointIps defaults to 2 (AWS's minimum, RSLVR-00400), in 2 of the hub's 3 AZs.
+    assert len(zones) == len(placed) == 2
     for subnet, ip in placed:
         assert ipaddress.IPv4Address(ip) in ipaddress.IPv4Network(subnet.inputs["cidrBlock"])
     assert prod.account_of(ep) == NETWORK and prod.region_of(ep) == "eu-west-1"
@@ -164,7 +168,8 @@ def test_pinned_endpoint_ips_are_usable_hosts_of_distinct_private_subnets(
     prefix: int, az_count: int, host: int
 ) -> None:
     vpc_cidr = ipaddress.IPv4Network((int(ipaddress.IPv4Address("10.0.0.0")), prefix))
-    ips = endpoint_ips(vpc_cidr, az_count, host)
+    vpc = VpcConfig("hub", "network", "eu-west-1", vpc_cidr, az_count, "none", "hubspoke:hub")
+    ips = plan_vpc(vpc).endpoint_ips(host)
     assert len(set(ips)) == az_count
     for i, ip in enumerate(ips):
         subnet = subnet_cidr(vpc_cidr, "private", i)
@@ -448,7 +453,9 @@ def test_on_prem_without_vpn_builds_no_vpn() -> None:
 
 def test_dev_builds_only_the_private_zone(dev: RunResult) -> None:
     costly = (ENDPOINT, RULE, RULE_ASSOC, SHARE, SG, CGW, VGW, VPN)
-    assert not [r.name for t in costly for r in dev.of_type(t) if r.parent == component(dev).urn]
+    assert [c.type for c in components(dev)] == ["hubspoke:dns:PrivateZone"]
+    dns = {c.urn for c in components(dev)}
+    assert not [r.name for t in costly for r in dev.of_type(t) if r.parent in dns]
     assert dev.named(ZONE, "dns-zone").inputs["name"] == "dev.aws.example.internal"
     assert not dev.of_type(ZONE_AUTH)  # one account: no authorization needed
     assert set(dev.outputs) >= {"dns_private_zone_id", "dns_private_zone_name"}
@@ -464,17 +471,18 @@ def test_every_child_has_the_component_as_parent_and_an_explicit_provider(
     stack: str, dev: RunResult, prod: RunResult
 ) -> None:
     result = {"dev": dev, "prod": prod}[stack]
-    dns = component(result)
-    children = result.children_of(dns)
-    assert children
-    assert all(c.provider for c in children)
-    assert dns.parent.endswith("pulumi:pulumi:Stack::hubspoke-" + stack)
+    assert len(components(result)) == {"dev": 1, "prod": 3}[stack]
+    for dns in components(result):
+        children = result.children_of(dns)
+        assert children
+        assert all(c.provider for c in children)
+        assert dns.parent.endswith("pulumi:pulumi:Stack::hubspoke-" + stack)
 
 
 def test_stack_outputs_name_what_on_prem_needs(prod: RunResult) -> None:
     out = prod.outputs
     assert out["dns_inbound_endpoint_ips"] == HUB_INBOUND_IPS
-    assert out["dns_outbound_endpoint_ips"] == ["10.0.0.11", "10.0.16.11", "10.0.32.11"]
+    assert out["dns_outbound_endpoint_ips"] == ["10.0.0.11", "10.0.16.11"]
     assert out["dns_outbound_endpoint_id"] == endpoint(prod, "dns-outbound").id
     assert out["dns_resolver_rule_ids"] == {DOMAIN: prod.named(RULE, f"dns-forward-{DOMAIN}").id}
     (zone,) = prod.of_type(ZONE)
@@ -497,9 +505,12 @@ def test_preview_registers_the_same_resources_as_update(
 ) -> None:
     update = {"dev": dev, "prod": prod}[stack]
     preview = run(stack, preview=True)
-    dns_urns = {r.urn for r in update.resources if "HybridDns" in r.urn}
-    assert dns_urns
-    assert {r.urn for r in preview.resources if "HybridDns" in r.urn} == dns_urns
+
+    def dns_urns(result: RunResult) -> set[str]:
+        return {r.urn for r in result.resources if any(t in r.urn for t in COMPONENTS)}
+
+    assert dns_urns(update)
+    assert dns_urns(preview) == dns_urns(update)
     assert preview.outputs == {}
 
 

@@ -155,7 +155,7 @@ def test_function_security_group_has_no_ingress_and_egress_only_https_to_gateway
 # IAM
 
 
-def test_function_role_policy_has_exactly_the_table_index_and_upload_permissions(stack):
+def test_function_role_policy_has_exactly_the_table_index_key_and_upload_permissions(stack):
     table = the(stack, T_TABLE)
     bucket = the(stack, T_BUCKET)
     role = the(stack, "aws:iam/role:Role", "items-function")
@@ -176,6 +176,17 @@ def test_function_role_policy_has_exactly_the_table_index_and_upload_permissions
             "Effect": "Allow",
             "Action": ["dynamodb:Query"],
             "Resource": f"{table_arn}/index/{GSI_NAME}",
+        },
+        "TableKeyThroughDynamoDB": {
+            "Sid": "TableKeyThroughDynamoDB",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": the(stack, "aws:kms/key:Key", "items-key").outputs["arn"],
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": f"dynamodb.{table_arn.split(':')[3]}.amazonaws.com"
+                }
+            },
         },
         "PresignedUploads": {
             "Sid": "PresignedUploads",
@@ -379,7 +390,29 @@ def test_every_method_except_preflight_and_health_has_the_cognito_authorizer(sta
     assert len(methods) - len(public) == len(ROUTES) - 1
 
 
-def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp(stack):
+def test_each_configured_group_is_a_cognito_group_and_the_function_gets_its_permissions(stack):
+    pool = the(stack, "aws:cognito/userPool:UserPool")
+    config = api_config(stack)
+    groups = stack.of_type("aws:cognito/userGroup:UserGroup")
+    assert sorted(g.inputs["name"] for g in groups) == sorted(config.get("groups") or {})
+    component = the(stack, T_API)
+    for group in groups:
+        assert group.inputs["userPoolId"] == pool.id
+        assert group.parent == component.urn
+        assert group.provider == pool.provider
+    variables = plain(the(stack, T_FUNCTION).inputs["environment"])["variables"]
+    assert json.loads(variables["GROUP_PERMISSIONS"]) == (config.get("groups") or {})
+    default = config.get("defaultGroup", ["read", "write", "upload"])
+    assert variables["DEFAULT_PERMISSIONS"] == ",".join(default)
+
+
+def test_dev_has_a_read_only_readers_group(dev):
+    (readers,) = dev.of_type("aws:cognito/userGroup:UserGroup")
+    assert readers.inputs["name"] == "readers"
+    assert api_config(dev)["groups"]["readers"] == ["read"]
+
+
+def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp_or_password(stack):
     pool = the(stack, "aws:cognito/userPool:UserPool")
     client = the(stack, "aws:cognito/userPoolClient:UserPoolClient")
     assert pool.inputs["usernameAttributes"] == ["email"]
@@ -393,6 +426,7 @@ def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp(stack
     assert client.inputs["generateSecret"] is False
     assert sorted(client.inputs["explicitAuthFlows"]) == [
         "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_USER_SRP_AUTH",
     ]
     assert client.inputs["accessTokenValidity"] == 60

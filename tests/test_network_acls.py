@@ -143,4 +143,4 @@ def test_bad_acl_rules_are_reported_with_key_and_value():
     assert f"{path}.private.ingress[1].action permit must be allow or deny" in problems
     assert f"{path}.private.ingress[1].protocol gre must be one of" in problems
     assert f"{path}.private.ingress[2].toPort 1 is below fromPort 9" in problems
-    assert f"{path}.dmz {{}} is not a known key" in problems
+    assert f"{path}.dmz is not a known key (known: private, public)" in problems

@@ -53,3 +53,32 @@ def test_plan_of_a_bad_stack_file_exits_2_listing_every_problem(tmp_path):
 def test_plan_of_a_missing_stack_names_the_stacks_there_are(capsys):
     assert main(["plan", "--stack", "qa"]) == 2
     assert "no stack file Pulumi.qa.yaml (stacks: dev, prod)" in capsys.readouterr().err
+
+
+def _offline(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "offline", *args],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+
+
+def test_help_speaks_to_users():
+    done = _offline("--help")
+    assert done.returncode == 0
+    assert "without AWS credentials" in done.stdout
+    assert "python -m offline deploy --stack dev --serve" in done.stdout
+    assert "One function per command" not in done.stdout  # the module's note to maintainers
+
+
+def test_deploy_serve_on_a_taken_port_exits_2_naming_it_before_deploying():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = _offline("deploy", "--stack", "dev", "--serve", "--port", str(port))
+    assert done.returncode == 2, done.stderr
+    assert f"cannot serve on 127.0.0.1:{port}" in done.stderr
+    assert "nothing was deployed" in done.stderr
+    assert done.stdout == ""  # no summary: the deploy did not run

@@ -6,7 +6,7 @@ import pulumi
 
 from components.api.alarms import alarm_topic, metric_alarms
 from components.api.args import ItemsApiArgs
-from components.api.cognito import user_pool
+from components.api.cognito import user_groups, user_pool
 from components.api.function import (
     cursor_secret,
     function_log_group,
@@ -58,7 +58,7 @@ class ItemsApi(pulumi.ComponentResource):
         # Compute: cursor secret, security group, role, log group, function
         self.cursor_secret = cursor_secret(scope, self.key)
         self.security_group = function_security_group(scope)
-        self.role, self.role_permissions = function_role(scope, self.table, self.bucket)
+        self.role, self.role_permissions = function_role(scope, self.table, self.bucket, self.key)
         self.function_log_group = function_log_group(scope)
         self.function = items_function(
             scope,
@@ -74,6 +74,7 @@ class ItemsApi(pulumi.ComponentResource):
 
         # Identity and REST API: user pool, API, authorizer, routes, CORS, invoke permission
         self.user_pool, self.user_pool_client = user_pool(scope)
+        self.user_groups = user_groups(scope, self.user_pool)
         self.rest_api = rest_api(scope)
         self.authorizer = authorizer(scope, self.rest_api, self.user_pool)
         routes = route_methods(scope, self.rest_api, self.authorizer, self.function)

@@ -15,9 +15,9 @@ from components.api.gateway import VALIDATION_TEMPLATES
 from components.api.policies import APIGW_LOGS_POLICY_ARN
 from components.api.request_models import request_schemas
 from components.api.scope import Scope
-from components.iam import service_trust_policy
+from components.iam import role_settings, service_trust_policy
 from components.model import PROJECT
-from components.naming import log_group_name
+from components.naming import holds_fixed_name, log_group_name
 
 
 def access_log_format() -> str:
@@ -57,6 +57,7 @@ def logging_account(scope: Scope) -> aws.apigateway.Account:
         # role; if it does not, setting the account's role fails.
         assume_role_policy=json.dumps(service_trust_policy("apigateway.amazonaws.com")),
         tags=scope.tags("-apigw-cloudwatch"),
+        **role_settings(scope.args.account_id, scope.args.environment),
         opts=scope.child,
     )
     logs_policy = aws.iam.RolePolicyAttachment(
@@ -119,7 +120,7 @@ def access_log_group(scope: Scope) -> aws.cloudwatch.LogGroup:
         retention_in_days=args.log_retention_days,
         kms_key_id=args.log_key_arn,
         tags=scope.tags("-access-logs"),
-        opts=scope.child,
+        opts=holds_fixed_name(scope.child),
     )
 
 

@@ -1,10 +1,12 @@
 """The rules of the stack config, one module per section; `components/config.py` runs them.
 
 - `fields.py`    field parsers that record problems instead of raising (`Problems`, `as_cidr`, ...)
+- `keys.py`      the stack file's own keys and the config namespaces (`hubspok:dns` is a typo)
 - `accounts.py`  `hubspoke:accounts`
 - `network.py`   `hubspoke:hub`, `hubspoke:spokes`, and overlaps between all ranges
 - `dns.py`       `hubspoke:onPrem` (with its VPN) and `hubspoke:dns`
 - `api.py`       `hubspoke:api`
+- `transit_gateway.py` `hubspoke:transitGateway` (segments, each spoke's `segment`), `quotas`
 
 They build the dataclasses of `components/model.py` and import nothing from
 `components/config.py`, which runs them. Each rule takes what it checks as arguments.
@@ -12,8 +14,9 @@ They build the dataclasses of `components/model.py` and import nothing from
 
 from components.validation.accounts import parse_accounts
 from components.validation.api import check_alarm_topic_region, parse_api
-from components.validation.dns import parse_dns, parse_on_prem
-from components.validation.fields import MISSING, NS, Problems
+from components.validation.dns import check_endpoint_ips, parse_dns, parse_on_prem
+from components.validation.fields import MISSING, NS, Problems, unknown_key
+from components.validation.keys import check_stack_file_keys, split_namespaces
 from components.validation.network import (
     check_overlaps,
     parse_region,
@@ -21,19 +24,33 @@ from components.validation.network import (
     parse_vpc,
     stack_ranges,
 )
+from components.validation.transit_gateway import (
+    check_peering_quota,
+    check_segments,
+    parse_quotas,
+    parse_transit_gateway,
+)
 
 __all__ = [
     "MISSING",
     "NS",
     "Problems",
     "check_alarm_topic_region",
+    "check_endpoint_ips",
     "check_overlaps",
+    "check_peering_quota",
+    "check_segments",
+    "check_stack_file_keys",
     "parse_accounts",
     "parse_api",
     "parse_dns",
     "parse_on_prem",
+    "parse_quotas",
     "parse_region",
     "parse_spokes",
+    "parse_transit_gateway",
     "parse_vpc",
+    "split_namespaces",
     "stack_ranges",
+    "unknown_key",
 ]

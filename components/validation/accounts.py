@@ -31,13 +31,17 @@ def parse_accounts(raw: Any, problems: Problems) -> dict[str, Account]:
         obj = as_mapping(body, p, problems, required=["id"], optional=["roleArn"])
         if obj is None:
             continue
-        account_id = obj.get("id")
+        if "id" not in obj:
+            continue  # reported as required
+        account_id = obj["id"]
         if isinstance(account_id, int) and not isinstance(account_id, bool):
             account_id = str(account_id)  # YAML reads an unquoted id as a number
         if not isinstance(account_id, str) or not _ACCOUNT_ID.match(account_id):
-            problems.add(
-                f"{p}.id", obj.get("id"), "is not a 12-digit AWS account id (quote it in YAML)"
-            )
+            # Unquoted, YAML reads an id as a number, which drops leading zeros (or reads 0-led
+            # digits as octal): the hint applies to numbers only.
+            number = isinstance(obj["id"], (int, float)) and not isinstance(obj["id"], bool)
+            hint = " (quote it in YAML)" if number else ""
+            problems.add(f"{p}.id", obj.get("id"), f"is not a 12-digit AWS account id{hint}")
             account_id = None
         elif account_id in seen_ids:
             problems.add(f"{p}.id", account_id, f"is also the id of {path}.{seen_ids[account_id]}")

@@ -9,6 +9,7 @@ from typing import Any
 from components.model import (
     DEFAULT_UPLOAD_CONTENT_TYPES,
     LAMBDA_PYTHON_RUNTIMES,
+    PERMISSIONS,
     WAF_MANAGED_RULE_GROUPS,
     WAF_RATE_LIMIT_MAX,
     WAF_RATE_LIMIT_MIN,
@@ -30,6 +31,9 @@ from components.validation.fields import (
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _SNS_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+# Cognito allows more in a group name, but API Gateway hands `cognito:groups` to the function as
+# one string ("a,b" or "[a b]"): a comma, a space or a bracket in a name would split it.
+_GROUP_NAME = re.compile(r"^[A-Za-z0-9_.@+=-]{1,128}$")
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
 
 
@@ -95,8 +99,10 @@ def parse_waf(raw: Any, path: str, problems: Problems, is_prod: bool) -> WafConf
 
 
 def parse_api(
-    raw: Any, problems: Problems, spoke_names: set[str], spokes_ok: bool, is_prod: bool = False
+    raw: Any, problems: Problems, spoke_names: set[str] | None, is_prod: bool = False
 ) -> ApiConfig | None:
+    """`spoke_names`: the names written in `hubspoke:spokes`, None when some spoke has no usable
+    name (then `api.spoke` is not checked against them: that spoke is already reported)."""
     path = f"{NS}api"
     if raw is MISSING:
         return None
@@ -105,13 +111,13 @@ def parse_api(
         required=["spoke", "corsOrigins"],
         optional=[
             "throttle", "function", "uploadMaxBytes", "uploadContentTypes", "alarmTopicArn",
-            "alarmEmails", "waf",
+            "alarmEmails", "groups", "defaultGroup", "waf",
         ],
     )  # fmt: skip
     if obj is None:
         return None
     spoke = as_str(obj.get("spoke", MISSING), f"{path}.spoke", problems)
-    if spoke is not None and spokes_ok and spoke not in spoke_names:
+    if spoke is not None and spoke_names is not None and spoke not in spoke_names:
         known = ", ".join(sorted(spoke_names)) or "none"
         problems.add(
             f"{path}.spoke", spoke, f"is not the name of a spoke in {NS}spokes (known: {known})"
@@ -200,6 +206,7 @@ def parse_api(
             f"cannot be used with {path}.alarmTopicArn (subscribe the addresses to that topic)",
         )
     waf = parse_waf(obj.get("waf", MISSING), f"{path}.waf", problems, is_prod)
+    groups, default_permissions = _roles(obj, path, problems)
     if (
         None in (spoke, rate, burst, memory, timeout, max_bytes)
         or runtime not in LAMBDA_PYTHON_RUNTIMES
@@ -219,7 +226,51 @@ def parse_api(
         alarm_emails=tuple(emails),
         upload_content_types=tuple(content_types) or DEFAULT_UPLOAD_CONTENT_TYPES,
         waf=waf,
+        groups=groups,
+        default_permissions=default_permissions,
     )
+
+
+def _permissions(value: Any, path: str, problems: Problems) -> tuple[str, ...]:
+    """A list of distinct permissions out of PERMISSIONS (an empty list: no access)."""
+    out: list[str] = []
+    for i, permission in enumerate(as_list(value, path, problems) or []):
+        if permission not in PERMISSIONS:
+            problems.add(
+                f"{path}[{i}]",
+                permission,
+                f"is not a permission (allowed: {', '.join(PERMISSIONS)})",
+            )
+        elif permission in out:
+            problems.add(f"{path}[{i}]", permission, "is listed twice")
+        else:
+            out.append(permission)
+    return tuple(out)
+
+
+def _roles(
+    obj: dict[str, Any], path: str, problems: Problems
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """`groups: {<cognito group>: [permission, ...]}` and `defaultGroup: [permission, ...]`."""
+    raw = obj.get("groups", {})
+    groups: dict[str, tuple[str, ...]] = {}
+    if not isinstance(raw, dict):
+        problems.add(f"{path}.groups", raw, "must be an object: group name -> list of permissions")
+        raw = {}
+    for name, permissions in raw.items():
+        if not isinstance(name, str) or not _GROUP_NAME.match(name):
+            problems.add(
+                f"{path}.groups.{name}",
+                name,
+                "is not a group name (1-128 of letters, digits and _ . @ + = -; no comma, space "
+                "or bracket, which would split cognito:groups)",
+            )
+            continue
+        groups[name] = _permissions(permissions, f"{path}.groups.{name}", problems)
+    default = _permissions(
+        obj.get("defaultGroup", list(PERMISSIONS)), f"{path}.defaultGroup", problems
+    )
+    return groups, default
 
 
 def check_alarm_topic_region(

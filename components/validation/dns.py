@@ -3,9 +3,19 @@ to it, and the private zone of the cloud domain."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from components.model import NOT_PUBLIC, VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
+from components.model import (
+    ENDPOINT_IPS_MAX,
+    ENDPOINT_IPS_MIN,
+    NOT_PUBLIC,
+    VPN_GATEWAY_AMAZON_ASN,
+    DnsConfig,
+    OnPremConfig,
+    VpcConfig,
+    VpnConfig,
+)
 from components.validation.fields import (
     MISSING,
     NS,
@@ -31,11 +41,11 @@ def parse_on_prem(raw: Any, problems: Problems) -> OnPremConfig | None:
     )
     if obj is None:
         return None
-    cidrs = each(
-        as_list(obj.get("cidrs", MISSING), f"{path}.cidrs", problems, min_items=1),
-        f"{path}.cidrs",
-        lambda v, p: as_cidr(v, p, problems),
-    )
+    cidrs_raw = as_list(obj.get("cidrs", MISSING), f"{path}.cidrs", problems, min_items=1)
+    cidrs = each(cidrs_raw, f"{path}.cidrs", lambda v, p: as_cidr(v, p, problems))
+    # Servers are checked against the CIDRs only when all of them parsed: a bad CIDR is one
+    # problem, not also one per server inside it.
+    all_cidrs = bool(cidrs) and len(cidrs) == len(cidrs_raw or [])
     servers_raw = as_list(
         obj.get("dnsServers", MISSING), f"{path}.dnsServers", problems, min_items=1
     )
@@ -47,7 +57,7 @@ def parse_on_prem(raw: Any, problems: Problems) -> OnPremConfig | None:
             continue
         if ip in servers:
             problems.add(p, value, "is listed twice")
-        elif cidrs and not any(ip in c for c in cidrs):
+        elif all_cidrs and not any(ip in c for c in cidrs):
             problems.add(
                 p, value, f"is not inside any of {path}.cidrs ({', '.join(map(str, cidrs))})"
             )
@@ -103,7 +113,11 @@ def parse_dns(raw: Any, problems: Problems, on_prem: OnPremConfig | None) -> Dns
     if raw is MISSING:
         return DnsConfig(private_zone=None, share_outside_organization=False)
     obj = as_mapping(
-        raw, path, problems, required=[], optional=["privateZone", "shareOutsideOrganization"]
+        raw,
+        path,
+        problems,
+        required=[],
+        optional=["privateZone", "shareOutsideOrganization", "endpointIps"],
     )
     obj = obj or {}
     zone = (
@@ -121,4 +135,35 @@ def parse_dns(raw: Any, problems: Problems, on_prem: OnPremConfig | None) -> Dns
                 )
     share = obj.get("shareOutsideOrganization", False)
     share = as_bool(share, f"{path}.shareOutsideOrganization", problems) or False
-    return DnsConfig(private_zone=zone, share_outside_organization=share)
+    ips = as_int(
+        obj.get("endpointIps", ENDPOINT_IPS_MIN),
+        f"{path}.endpointIps",
+        problems,
+        ENDPOINT_IPS_MIN,
+        ENDPOINT_IPS_MAX,
+    )
+    return DnsConfig(
+        private_zone=zone, share_outside_organization=share, endpoint_ips=ips or ENDPOINT_IPS_MIN
+    )
+
+
+def check_endpoint_ips(
+    dns: DnsConfig, hub: VpcConfig | None, spokes: Sequence[VpcConfig], problems: Problems
+) -> None:
+    """One IP per AZ: the hub's endpoints need that many AZs, and so does each relay in a spoke
+    outside the hub's region."""
+    if hub is None:
+        return
+    path = f"{NS}dns.endpointIps"
+    if dns.endpoint_ips > hub.az_count:
+        problems.add(
+            path, dns.endpoint_ips, f"is more than {NS}hub.azCount {hub.az_count} (one IP per AZ)"
+        )
+    for spoke in spokes:
+        if spoke.region != hub.region and dns.endpoint_ips > spoke.az_count:
+            problems.add(
+                path,
+                dns.endpoint_ips,
+                f"is more than {spoke.config_path}.azCount {spoke.az_count}: the relay of spoke "
+                f"{spoke.name} (in {spoke.region}) takes one IP per AZ",
+            )

@@ -3,10 +3,11 @@ so that every problem in the file is reported at once."""
 
 from __future__ import annotations
 
+import difflib
 import ipaddress
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from components.model import PROJECT
@@ -36,6 +37,32 @@ class Problems:
 MISSING = object()
 
 
+def nearest(key: str, known: Iterable[str]) -> str | None:
+    """The known key `key` is most likely a misspelling of (difflib's ratio >= 0.6), if any."""
+    known = list(known)
+    folded = {k.lower(): k for k in known}
+    if key.lower() in folded:  # a case slip (`azcount`) is always the nearest
+        return folded[key.lower()]
+    close = difflib.get_close_matches(key, known, n=1)
+    if close:
+        return close[0]
+    # A shortened key (`zone` for `privateZone`) is close too, when only one key contains it.
+    within = [k for k in known if len(key) >= 3 and key.lower() in k.lower()]
+    return within[0] if len(within) == 1 else None
+
+
+def unknown_key(
+    path: str, key: str, known: Iterable[str], problems: Problems, *, shown: str = ""
+) -> str | None:
+    """Report `path` (whose last part is `key`) as unknown; returns the nearest known key."""
+    known = sorted(known)
+    near = nearest(key, known)
+    hint = f"; did you mean {shown}{near}?" if near else ""
+    listing = f" (known: {', '.join(known)})" if len(known) <= 12 else ""
+    problems.items.append(f"{path} is not a known key{hint}{listing}")
+    return near
+
+
 def as_mapping(
     value: Any,
     path: str,
@@ -48,12 +75,12 @@ def as_mapping(
         problems.add(path, value, "must be an object")
         return None
     known = set(required) | set(optional)
+    misspelt = set()  # a required key present under a near name is one problem, not two
     for key in value:
         if key not in known:
-            known_list = ", ".join(sorted(known))
-            problems.add(f"{path}.{key}", value[key], f"is not a known key (known: {known_list})")
+            misspelt.add(unknown_key(f"{path}.{key}", str(key), known, problems))
     for key in required:
-        if key not in value:
+        if key not in value and key not in misspelt:
             problems.missing(f"{path}.{key}")
     return dict(value)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from components.layout import layout_problem
@@ -20,7 +20,6 @@ from components.model import (
     VPC_MAX_PREFIX,
     VPC_MIN_PREFIX,
     VPC_RANGES,
-    Account,
     NaclRule,
     NetworkAclsConfig,
     VpcConfig,
@@ -56,13 +55,15 @@ def parse_vpc(
     *,
     name: str | None,
     default_region: str | None,
-    accounts: Mapping[str, Account],
-    accounts_ok: bool,
+    accounts: Collection[str] | None,
 ) -> VpcConfig | None:
+    """One VPC; `accounts` are the account keys written in `hubspoke:accounts` (None when that
+    section is unusable, so references are not checked against it)."""
     keys = ["account", "cidr"]
     optional = ["azCount", "natGateways", "region", "networkAcls"]
     if name is None:
         keys = ["name", *keys]
+        optional = [*optional, "segment"]
     obj = as_mapping(raw, path, problems, required=keys, optional=optional)
     if obj is None:
         return None
@@ -77,7 +78,7 @@ def parse_vpc(
             problems.add(f"{path}.name", name, "is reserved for the hub VPC; choose another name")
             name = None
     account = as_str(obj.get("account", MISSING), f"{path}.account", problems)
-    if account is not None and accounts_ok and account not in accounts:
+    if account is not None and accounts is not None and account not in accounts:
         known = ", ".join(sorted(accounts)) or "none"
         problems.add(f"{path}.account", account, f"is not a key of {NS}accounts (known: {known})")
         account = None
@@ -118,11 +119,12 @@ def parse_vpc(
     acls = None
     if "networkAcls" in obj:
         acls = parse_network_acls(obj["networkAcls"], f"{path}.networkAcls", problems)
+    segment = as_str(obj["segment"], f"{path}.segment", problems) if "segment" in obj else None
     if None in (name, account, cidr, region) or nat not in NAT_STRATEGIES:
         return None
     return VpcConfig(
         name=name, account=account, region=region, cidr=cidr, az_count=az_count,
-        nat_gateways=nat, config_path=path, network_acls=acls,
+        nat_gateways=nat, config_path=path, segment=segment, network_acls=acls,
     )  # fmt: skip
 
 

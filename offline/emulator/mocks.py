@@ -25,6 +25,7 @@ import botocore.exceptions
 from moto import mock_aws
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
+from offline.emulator import authorization
 from offline.emulator.registry import INVOKES, RESOURCES, Ctx, EmulatorRejected
 from offline.mocks import PROVIDER_TYPE, FakeAws
 
@@ -83,6 +84,8 @@ class EmulatorMocks(FakeAws):
         self._active = False
         self._contexts: dict[str, Ctx] = {}  # provider id -> where its resources go
         self._clients: dict[tuple[int, str, str], Any] = {}
+        # Evaluates the calls made with the credentials of roles the program created.
+        self.authorizer = authorization.Authorizer(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -93,12 +96,14 @@ class EmulatorMocks(FakeAws):
             if EmulatorMocks._running is not None:
                 raise RuntimeError("another EmulatorMocks is running; stop it first")
             self._mock.start()
+            authorization.install(self.authorizer)
             self._active = True
             EmulatorMocks._running = self
         return self
 
     def stop(self) -> None:
         if self._active:
+            authorization.uninstall()
             self._mock.stop()
             self._active = False
             EmulatorMocks._running = None

@@ -148,15 +148,15 @@ def _validation(
 
 
 def _throttles(settings: Mapping[str, Any]) -> dict[str, Throttle]:
-    """The stage's method settings keyed as API Gateway keys them: `*/*` for every method,
-    `~1items~1{id}/GET` (the resource path with `/` written `~1`) for one."""
+    """The stage's method settings by method path: `*/*` for every method, `items/{id}/GET` for
+    one (API Gateway writes the resource path's `/` as `~1` in the key)."""
     out = {}
     for key, value in settings.items():
         rate, burst = value.get("throttlingRateLimit"), value.get("throttlingBurstLimit")
         if rate is None or burst is None or float(rate) < 0 or int(burst) < 0:
             continue  # -1 (or absent) means "not set here": the next level applies
         path, _, verb = key.rpartition("/")
-        out[f"{path.replace('~1', '/')}/{verb}"] = Throttle(float(rate), int(burst))
+        out[f"{path.replace('~1', '/').lstrip('/')}/{verb}"] = Throttle(float(rate), int(burst))
     return out
 
 

@@ -1,5 +1,6 @@
-"""Phase B mappings for HybridDns: resolver endpoints, rules shared through RAM and associated
-across accounts, a private zone associated across accounts, security groups, and the VPN."""
+"""Phase B mappings for Resolver, PrivateZone and OnPremLink: resolver endpoints, rules shared
+through RAM and associated across accounts, a private zone associated across accounts, security
+groups, and the VPN."""
 
 from __future__ import annotations
 

@@ -46,9 +46,9 @@ def test_deploy_command_prints_resources_by_component_and_account_then_outputs(c
 def test_deploy_command_reports_a_rejected_resource_and_exits_non_zero(capsys, monkeypatch):
     import ipaddress
 
-    import components.vpc
+    import components.plan
 
     outside = ipaddress.IPv4Network("192.0.2.0/24")
-    monkeypatch.setattr(components.vpc, "subnet_cidr", lambda *_: outside)
+    monkeypatch.setattr(components.plan, "subnet_cidr", lambda *_: outside)
     assert main(["deploy"]) == 1
     assert "InvalidSubnet.Range" in capsys.readouterr().err

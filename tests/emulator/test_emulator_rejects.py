@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from pulumi.runtime.mocks import MockResourceArgs
 
-import components.vpc
+import components.plan
 from offline.emulator import EmulatorMocks, EmulatorRejected
 from offline.runner import run, stack_config
 
@@ -19,7 +19,7 @@ def test_a_subnet_outside_its_vpc_is_rejected_naming_the_subnet():
     outside = ipaddress.IPv4Network("172.31.0.0/24")
     with (
         EmulatorMocks() as emu,
-        mock.patch.object(components.vpc, "subnet_cidr", lambda *_: outside),
+        mock.patch.object(components.plan, "subnet_cidr", lambda *_: outside),
         pytest.raises(EmulatorRejected) as rejected,
     ):
         run("dev", mocks=emu)

@@ -37,6 +37,10 @@ TEST_ENV = {
     "UPLOAD_CONTENT_TYPES": "image/png,image/jpeg,application/pdf",
     "POWERTOOLS_SERVICE_NAME": "items",
     "POWERTOOLS_LOG_LEVEL": "INFO",
+    # The harness's callers are in editors and viewers (claims_for); readers may only read.
+    "GROUP_PERMISSIONS": '{"editors":["read","write","upload"],"viewers":["read"],'
+    '"readers":["read"],"uploaders":["upload"]}',
+    "DEFAULT_PERMISSIONS": "read",
 }
 os.environ.update(TEST_ENV)
 if str(FUNCTION_ROOT) not in sys.path:

@@ -1,0 +1,298 @@
+"""The network plan: every address the stack uses, computed from the validated config alone.
+
+Pure (no Pulumi, no AWS), so it is tested on its own and components pass its values to each other
+instead of reading each other's constructor arguments: a VPC's CIDR, its subnet CIDRs per tier and
+AZ, its route-table keys, and the pinned Route 53 Resolver endpoint addresses.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from components.layout import subnet_cidr, transit_subnet_cidr
+from components.model import (
+    ON_PREM_SEGMENT,
+    SHARED_SEGMENT,
+    NatStrategy,
+    StackConfig,
+    TransitGatewayConfig,
+    VpcConfig,
+)
+
+# Endpoint IPs are pinned to a fixed host of each private subnet, so on-prem conditional
+# forwarders and firewalls can be configured once: a replaced endpoint comes back on the same
+# addresses. AWS reserves hosts 0-3 and the last one of every subnet; 10 and 11 fit even a /28.
+INBOUND_HOST = 10
+OUTBOUND_HOST = 11
+# Every endpoint (inbound, outbound, relays) takes `dns.endpointIps` IPs, one per AZ in AZ order
+# (default 2, the minimum AWS allows, RSLVR-00400): each costs $0.125 an hour, and answers up to
+# 10,000 queries a second (fewer with connection tracking; see README "Idle cost").
+
+
+@dataclass(frozen=True)
+class VpcPlan:
+    """One VPC's addresses and route-table keys."""
+
+    name: str
+    cidr: ipaddress.IPv4Network
+    az_count: int
+    nat_gateways: NatStrategy
+    private_subnets: tuple[ipaddress.IPv4Network, ...]  # one per AZ, in AZ order
+    public_subnets: tuple[ipaddress.IPv4Network, ...]  # one per AZ where NAT needs them, else ()
+    # Every route table, private ones first: `private` (or `private-<az>` with a NAT per AZ), then
+    # `public` when there are public subnets. Routes to peers go in all of them, in this order.
+    route_table_keys: tuple[str, ...]
+    # Transit gateway mode: the small attachment subnet of each AZ; () in peering mode.
+    transit_subnets: tuple[ipaddress.IPv4Network, ...] = ()
+
+    def endpoint_ips(self, host: int, count: int | None = None) -> tuple[str, ...]:
+        """The pinned address `host` of the private subnet of each of the first `count` AZs."""
+        subnets = self.private_subnets[: self.az_count if count is None else count]
+        return tuple(str(subnet.network_address + host) for subnet in subnets)
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    """The hub, the spokes by name, and the resolver addresses pinned in them."""
+
+    hub: VpcPlan
+    spokes: Mapping[str, VpcPlan]
+    inbound_ips: tuple[str, ...]  # the hub's inbound endpoint: what on-prem forwarders target
+    outbound_ips: tuple[str, ...]  # the hub's outbound endpoint: where queries to on-prem leave
+    relay_ips: Mapping[str, tuple[str, ...]]  # per spoke outside the hub's region
+    transit: TransitPlan | None = None  # transit gateway mode; None with peering
+
+
+def plan_vpc(vpc: VpcConfig, *, transit: bool = False) -> VpcPlan:
+    """The plan of one VPC: subnets from the pinned layout, route tables from the NAT strategy,
+    attachment subnets in transit gateway mode."""
+    azs = range(vpc.az_count)
+    has_public = vpc.nat_gateways != "none"
+    private_keys = (
+        tuple(f"private-{i}" for i in azs) if vpc.nat_gateways == "perAz" else ("private",)
+    )
+    return VpcPlan(
+        name=vpc.name,
+        cidr=vpc.cidr,
+        az_count=vpc.az_count,
+        nat_gateways=vpc.nat_gateways,
+        private_subnets=tuple(subnet_cidr(vpc.cidr, "private", i) for i in azs),
+        public_subnets=tuple(subnet_cidr(vpc.cidr, "public", i) for i in azs) if has_public else (),
+        route_table_keys=(*private_keys, *(("public",) if has_public else ())),
+        transit_subnets=tuple(transit_subnet_cidr(vpc.cidr, i) for i in azs) if transit else (),
+    )
+
+
+def plan_network(cfg: StackConfig) -> NetworkPlan:
+    """The plan of the whole stack."""
+    transit = cfg.transit_gateway is not None
+    hub = plan_vpc(cfg.hub, transit=transit)
+    spokes = {spoke.name: plan_vpc(spoke, transit=transit) for spoke in cfg.spokes}
+    return NetworkPlan(
+        hub=hub,
+        spokes=spokes,
+        inbound_ips=hub.endpoint_ips(INBOUND_HOST, cfg.dns.endpoint_ips),
+        outbound_ips=hub.endpoint_ips(OUTBOUND_HOST, cfg.dns.endpoint_ips),
+        relay_ips={
+            s.name: spokes[s.name].endpoint_ips(OUTBOUND_HOST, cfg.dns.endpoint_ips)
+            for s in cfg.spokes
+            if s.region != cfg.hub.region
+        },
+        transit=plan_transit(cfg, {"hub": hub, **spokes}),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Transit gateway mode: who reaches whom, and the routing that follows (pure, so the isolation
+# between segments is tested without running the program)
+
+VPN = "vpn"  # a static route's target: the VPN attachment on the hub's gateway
+PEERING = "peering"  # a static route's target: a peering attachment (`peering:<region>` on the hub)
+
+
+@dataclass(frozen=True)
+class GatewayPlan:
+    """One transit gateway (all are the hub account's): its region, route tables, static routes."""
+
+    region: str
+    asn: int
+    tables: tuple[str, ...]
+    # Table -> (destination, target). Targets: `vpn`, `peering` (a remote gateway's one peering),
+    # `peering:<region>` (the hub gateway's peering with that region). Peering attachments take
+    # static routes only (they do not propagate), and so does a VPN without BGP.
+    static_routes: Mapping[str, tuple[tuple[ipaddress.IPv4Network, str], ...]]
+
+
+@dataclass(frozen=True)
+class AttachmentPlan:
+    """One VPC's (or the VPN's) attachment: where it lives and which tables hold it."""
+
+    name: str  # a VPC's name, or `onPrem` for the VPN
+    region: str
+    node: str  # its segment: a spoke's segment, `shared` for the hub, `onPrem` for the VPN
+    associate: str  # the one route table it is associated with
+    propagate: tuple[str, ...]  # the tables it propagates its routes into
+    destinations: tuple[ipaddress.IPv4Network, ...]  # what its VPC route tables send to the gateway
+
+
+@dataclass(frozen=True)
+class TransitPlan:
+    """Every transit gateway, every attachment, and the reach relation they implement."""
+
+    hub_region: str
+    gateways: Mapping[str, GatewayPlan]  # by region, the hub's first
+    attachments: Mapping[str, AttachmentPlan]  # the hub, the spokes, `onPrem` with a VPN
+    reach: Mapping[str, frozenset[str]]  # segment -> segments it exchanges traffic with
+
+    def reaches(self, a: str, b: str) -> bool:
+        return b in self.reach.get(a, frozenset())
+
+
+def reach_relation(tgw: TransitGatewayConfig, has_vpn: bool) -> dict[str, frozenset[str]]:
+    """Reach is symmetric (traffic needs routes both ways): a segment reaches itself, `shared`,
+    what it lists, and whatever lists it. `shared` (the hub) reaches every segment and on-prem."""
+    nodes = [s.name for s in tgw.segments] + [SHARED_SEGMENT]
+    nodes += [ON_PREM_SEGMENT] if has_vpn else []
+    reach: dict[str, set[str]] = {n: set() for n in nodes}
+    for segment in tgw.segments:
+        reach[segment.name] |= {segment.name, SHARED_SEGMENT, *segment.reach}
+    reach[SHARED_SEGMENT] |= set(nodes)
+    for a in nodes:
+        for b in list(reach[a]):
+            reach[b].add(a)
+    if has_vpn:
+        reach[ON_PREM_SEGMENT].discard(ON_PREM_SEGMENT)  # on-prem to on-prem is not ours to route
+    return {n: frozenset(reach[n]) for n in nodes}
+
+
+def plan_transit(cfg: StackConfig, vpcs: Mapping[str, VpcPlan]) -> TransitPlan | None:
+    """The transit gateway plan of a stack in that mode, None in peering mode."""
+    tgw = cfg.transit_gateway
+    if tgw is None:
+        return None
+    vpn = cfg.on_prem.vpn if cfg.on_prem is not None else None
+    on_prem_cidrs = cfg.on_prem.cidrs if vpn is not None else ()
+    reach = reach_relation(tgw, vpn is not None)
+    hub_region = cfg.hub.region
+    members = [cfg.hub, *cfg.spokes]
+    node = {v.name: v.segment or SHARED_SEGMENT for v in cfg.spokes} | {
+        cfg.hub.name: SHARED_SEGMENT
+    }
+    remote_regions = list(dict.fromkeys(v.region for v in cfg.spokes if v.region != hub_region))
+
+    def can(a: str, b: str) -> bool:
+        return b in reach.get(a, frozenset())
+
+    def destinations(source: str) -> tuple[ipaddress.IPv4Network, ...]:
+        cidrs = [
+            vpcs[v.name].cidr
+            for v in members
+            if v.name != source and can(node[source], node[v.name])
+        ]
+        return tuple(cidrs) + (on_prem_cidrs if can(node[source], ON_PREM_SEGMENT) else ())
+
+    def in_region(r: str) -> list[VpcConfig]:
+        return [v for v in members if v.region == r]
+
+    attachments: dict[str, AttachmentPlan] = {}
+    gateways: dict[str, GatewayPlan] = {}
+
+    # The hub's gateway: a table per segment, `shared`, `onPrem`, and one per peered region.
+    # (Only segments with an attachment here get a table: a segment whose spokes are all in
+    # another region has its table on that region's gateway.)
+    used = {node[v.name] for v in in_region(hub_region)} | ({ON_PREM_SEGMENT} if vpn else set())
+    hub_nodes = [n for n in reach if n in used]
+    hub_tables = [*hub_nodes, *(f"{PEERING}-{r}" for r in remote_regions)]
+    hub_static: dict[str, list[tuple[ipaddress.IPv4Network, str]]] = {t: [] for t in hub_tables}
+    for table in hub_nodes:
+        for v in cfg.spokes:
+            if v.region != hub_region and can(table, node[v.name]):
+                hub_static[table].append((vpcs[v.name].cidr, f"{PEERING}:{v.region}"))
+        static_vpn = vpn is not None and vpn.bgp_asn is None
+        if static_vpn and table != ON_PREM_SEGMENT and can(table, ON_PREM_SEGMENT):
+            hub_static[table] += [(c, VPN) for c in on_prem_cidrs]
+    for r in remote_regions:
+        remote_nodes = {node[v.name] for v in in_region(r)}
+        table = f"{PEERING}-{r}"
+        for v in cfg.spokes:
+            if v.region not in (hub_region, r) and any(can(n, node[v.name]) for n in remote_nodes):
+                hub_static[table].append((vpcs[v.name].cidr, f"{PEERING}:{v.region}"))
+        static_vpn = vpn is not None and vpn.bgp_asn is None
+        if static_vpn and any(can(n, ON_PREM_SEGMENT) for n in remote_nodes):
+            hub_static[table] += [(c, VPN) for c in on_prem_cidrs]
+    gateways[hub_region] = GatewayPlan(
+        region=hub_region,
+        asn=tgw.amazon_side_asn,
+        tables=tuple(hub_tables),
+        static_routes={t: tuple(routes) for t, routes in hub_static.items()},
+    )
+    for v in in_region(hub_region):
+        attachments[v.name] = AttachmentPlan(
+            name=v.name,
+            region=hub_region,
+            node=node[v.name],
+            associate=node[v.name],
+            propagate=tuple(t for t in hub_nodes if can(t, node[v.name]))
+            + tuple(
+                f"{PEERING}-{r}"
+                for r in remote_regions
+                if any(can(node[w.name], node[v.name]) for w in in_region(r))
+            ),
+            destinations=destinations(v.name),
+        )
+    if vpn is not None:
+        bgp = vpn.bgp_asn is not None
+        attachments[ON_PREM_SEGMENT] = AttachmentPlan(
+            name=ON_PREM_SEGMENT,
+            region=hub_region,
+            node=ON_PREM_SEGMENT,
+            associate=ON_PREM_SEGMENT,
+            propagate=(
+                tuple(t for t in hub_nodes if t != ON_PREM_SEGMENT and can(t, ON_PREM_SEGMENT))
+                + tuple(
+                    f"{PEERING}-{r}"
+                    for r in remote_regions
+                    if any(can(node[w.name], ON_PREM_SEGMENT) for w in in_region(r))
+                )
+            )
+            if bgp
+            else (),
+            destinations=(),
+        )
+
+    # A remote region's gateway: a table per segment of its spokes and one for the peering; what
+    # lies outside the region is reached through the peering, by static routes.
+    for i, r in enumerate(remote_regions, start=1):
+        local = in_region(r)
+        segments = list(dict.fromkeys(node[v.name] for v in local))
+        static = {
+            s: tuple(
+                [
+                    (vpcs[w.name].cidr, PEERING)
+                    for w in members
+                    if w.region != r and can(s, node[w.name])
+                ]
+                + [(c, PEERING) for c in on_prem_cidrs if can(s, ON_PREM_SEGMENT)]
+            )
+            for s in segments
+        }
+        gateways[r] = GatewayPlan(
+            region=r,
+            asn=tgw.amazon_side_asn + i,  # peered gateways need distinct ASNs
+            tables=(*segments, PEERING),
+            static_routes={**static, PEERING: ()},
+        )
+        for v in local:
+            attachments[v.name] = AttachmentPlan(
+                name=v.name,
+                region=r,
+                node=node[v.name],
+                associate=node[v.name],
+                propagate=(*(s for s in segments if can(s, node[v.name])), PEERING),
+                destinations=destinations(v.name),
+            )
+    return TransitPlan(
+        hub_region=hub_region, gateways=gateways, attachments=attachments, reach=reach
+    )

@@ -1,0 +1,219 @@
+"""`hubspoke:transitGateway` and `hubspoke:quotas`: the connectivity mode and what it must fit.
+
+Present, `transitGateway` switches the stack from peering to transit gateways: segments (routing
+domains) with `reach` lists, a segment per spoke, the hub as `shared`. Absent, the hub peers with
+every spoke, which the peering quota bounds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from components.layout import transit_layout_problem
+from components.model import (
+    DEFAULT_PEERINGS_PER_VPC,
+    MAX_PEERINGS_PER_VPC,
+    ON_PREM_SEGMENT,
+    SHARED_SEGMENT,
+    TGW_ASN_RANGES,
+    VPN_GATEWAY_AMAZON_ASN,
+    OnPremConfig,
+    QuotasConfig,
+    SegmentConfig,
+    TransitGatewayConfig,
+    VpcConfig,
+)
+from components.validation.fields import (
+    MISSING,
+    NS,
+    Problems,
+    as_bool,
+    as_int,
+    as_list,
+    as_mapping,
+)
+
+PATH = f"{NS}transitGateway"
+_SEGMENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,23}$")
+
+
+def parse_transit_gateway(
+    raw: Any, problems: Problems, on_prem: OnPremConfig | None
+) -> TransitGatewayConfig | None:
+    if raw is MISSING:
+        return None
+    obj = as_mapping(
+        raw,
+        PATH,
+        problems,
+        required=["amazonSideAsn", "segments"],
+        optional=["shareOutsideOrganization"],
+    )
+    if obj is None:
+        return None
+    asn = _parse_asn(obj.get("amazonSideAsn", MISSING), f"{PATH}.amazonSideAsn", problems, on_prem)
+    share_outside = as_bool(
+        obj.get("shareOutsideOrganization", False), f"{PATH}.shareOutsideOrganization", problems
+    )
+    segments = _parse_segments(obj.get("segments", MISSING), problems, on_prem)
+    if asn is None or segments is None or share_outside is None:
+        return None
+    return TransitGatewayConfig(
+        amazon_side_asn=asn, segments=segments, share_outside_organization=share_outside
+    )
+
+
+def _parse_asn(raw: Any, path: str, problems: Problems, on_prem: OnPremConfig | None) -> int | None:
+    if raw is MISSING:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        problems.add(path, raw, "must be an integer (a private ASN)")
+        return None
+    if not any(lo <= raw <= hi for lo, hi in TGW_ASN_RANGES):
+        ranges = " or ".join(f"{lo}-{hi}" for lo, hi in TGW_ASN_RANGES)
+        problems.add(path, raw, f"is not a private ASN a transit gateway accepts ({ranges})")
+        return None
+    on_prem_asn = on_prem.vpn.bgp_asn if on_prem is not None and on_prem.vpn else None
+    if raw == on_prem_asn:
+        problems.add(
+            path, raw, f"is the on-prem side's ASN ({NS}onPrem.vpn.bgpAsn): BGP needs two ASNs"
+        )
+        return None
+    if raw == VPN_GATEWAY_AMAZON_ASN:
+        # While a stack moves from peering, the VGW and the transit gateway both speak BGP to the
+        # same on-prem router; the same ASN on both would make it drop one side's routes.
+        problems.add(
+            path,
+            raw,
+            f"is the virtual private gateway's ASN ({VPN_GATEWAY_AMAZON_ASN}, peering mode's VPN);"
+            " choose another",
+        )
+        return None
+    return raw
+
+
+def _parse_segments(
+    raw: Any, problems: Problems, on_prem: OnPremConfig | None
+) -> tuple[SegmentConfig, ...] | None:
+    path = f"{PATH}.segments"
+    if raw is MISSING:
+        return None
+    if not isinstance(raw, Mapping) or not raw:
+        problems.add(path, raw, "must be an object of at least one segment: {<name>: {reach}}")
+        return None
+    reserved = (SHARED_SEGMENT, ON_PREM_SEGMENT)
+    names = [n for n in raw if isinstance(n, str) and n not in reserved]
+    segments: list[SegmentConfig] = []
+    ok = True
+    for name, body in raw.items():
+        seg_path = f"{path}.{name}"
+        if name in reserved:
+            problems.add(seg_path, body, f"uses a reserved name ({', '.join(reserved)})")
+            ok = False
+            continue
+        if not isinstance(name, str) or not _SEGMENT_NAME.match(name):
+            problems.add(seg_path, body, "must be named with 1-24 lowercase letters, digits or -")
+            ok = False
+            continue
+        obj = as_mapping(body if body is not None else {}, seg_path, problems, [], ["reach"])
+        if obj is None:
+            ok = False
+            continue
+        reach_raw = as_list(obj.get("reach", []), f"{seg_path}.reach", problems)
+        reach: list[str] = []
+        for i, target in enumerate(reach_raw or []):
+            p = f"{seg_path}.reach[{i}]"
+            if target in reach:
+                problems.add(p, target, "is listed twice")
+            elif target == name:
+                problems.add(p, target, "is the segment itself (a segment always reaches itself)")
+            elif target == ON_PREM_SEGMENT and (on_prem is None or on_prem.vpn is None):
+                problems.add(
+                    p, target, f"needs a VPN to on-prem ({NS}onPrem.vpn), and there is none"
+                )
+            elif target in reserved or target in names:
+                reach.append(target)
+                continue
+            else:
+                known = ", ".join([*names, *reserved])
+                problems.add(p, target, f"is not a segment (known: {known})")
+            ok = False
+        segments.append(SegmentConfig(name=name, reach=tuple(reach)))
+    return tuple(segments) if ok else None
+
+
+def _segment_names(tgw_raw: Any) -> set[str] | None:
+    """The segment names the config declares (None when there is no readable segments object)."""
+    segments = tgw_raw.get("segments") if isinstance(tgw_raw, Mapping) else None
+    if not isinstance(segments, Mapping):
+        return None
+    return {n for n in segments if n not in (SHARED_SEGMENT, ON_PREM_SEGMENT)}
+
+
+def check_segments(
+    tgw_raw: Any,
+    hub: VpcConfig | None,
+    spokes: Sequence[VpcConfig],
+    problems: Problems,
+) -> None:
+    """Every spoke names a known segment in transit gateway mode, and none does in peering mode;
+    every segment is used; every VPC holds its attachment subnets."""
+    if tgw_raw is MISSING:
+        for spoke in spokes:
+            if spoke.segment is not None:
+                problems.add(
+                    f"{spoke.config_path}.segment",
+                    spoke.segment,
+                    f"needs {PATH} (segments exist only in transit gateway mode)",
+                )
+        return
+    known = _segment_names(tgw_raw)
+    used = set()
+    for spoke in spokes:
+        path = f"{spoke.config_path}.segment"
+        if spoke.segment is None:
+            problems.missing(path)
+        elif known is not None and spoke.segment not in known:
+            where = ", ".join(sorted(known))
+            problems.add(path, spoke.segment, f"is not a segment of {PATH}.segments ({where})")
+        used.add(spoke.segment)
+    for name in sorted((known or set()) - used):
+        problems.add(f"{PATH}.segments.{name}", name, "is a segment no spoke uses; remove it")
+    for vpc in ([hub] if hub else []) + list(spokes):
+        reason = transit_layout_problem(vpc.cidr, vpc.az_count)
+        if reason:
+            problems.add(vpc.config_path, f"{vpc.cidr} with azCount {vpc.az_count}", reason)
+
+
+def parse_quotas(raw: Any, problems: Problems) -> QuotasConfig:
+    path = f"{NS}quotas"
+    if raw is MISSING:
+        return QuotasConfig()
+    obj = as_mapping(raw, path, problems, [], ["peeringsPerVpc"])
+    if obj is None:
+        return QuotasConfig()
+    peerings = as_int(
+        obj.get("peeringsPerVpc", DEFAULT_PEERINGS_PER_VPC),
+        f"{path}.peeringsPerVpc",
+        problems,
+        1,
+        MAX_PEERINGS_PER_VPC,
+    )
+    return QuotasConfig(peerings_per_vpc=peerings or DEFAULT_PEERINGS_PER_VPC)
+
+
+def check_peering_quota(
+    tgw_raw: Any, spoke_count: int, quotas: QuotasConfig, problems: Problems
+) -> None:
+    """In peering mode the hub holds one peering per spoke: more than its quota cannot be built."""
+    if tgw_raw is not MISSING or spoke_count <= quotas.peerings_per_vpc:
+        return
+    problems.add(
+        f"{NS}spokes",
+        f"{spoke_count} spokes",
+        f"need {spoke_count} peerings on the hub VPC, more than {NS}quotas.peeringsPerVpc "
+        f"({quotas.peerings_per_vpc}; AWS allows at most {MAX_PEERINGS_PER_VPC}): use transit "
+        f"gateway mode ({PATH})",
+    )
