@@ -1,8 +1,9 @@
 """hubspoke-bootstrap: run once per account, by an administrator, before hubspoke's first preview.
 
 Home account (CI logs in here; for prod the network account): OIDC provider, state backend,
-`hubspoke-preview` and `hubspoke-deploy`. Every other account: `hubspoke-deploy`, trusted by the
-home account's roles.
+`hubspoke-preview` and one `hubspoke-deploy-<environment>` per environment. Every account: the
+workload boundary, and `hubspoke-deploy-<environment>` for each environment it serves, trusted by
+the home account's roles of that environment.
 """
 
 import pulumi
@@ -33,7 +34,8 @@ access = CiAccess(
     ),
 )
 
-pulumi.export("deploy_role_arn", access.deploy_role.arn)
+pulumi.export("deploy_role_arns", {env: role.arn for env, role in access.deploy_roles.items()})
+pulumi.export("workload_boundary_arn", access.workload_boundary.arn)
 if state is not None and access.preview_role is not None:
     pulumi.export("preview_role_arn", access.preview_role.arn)
     pulumi.export("backend_url", state.backend_url)

@@ -26,6 +26,7 @@ from components.model import (
     NAT_STRATEGIES,
     NOT_PUBLIC,
     PROJECT,
+    PROJECT_TAG_KEYS,
     REGION_AZ_COUNTS,
     TOP_LEVEL_KEYS,
     VPC_MAX_PREFIX,
@@ -47,6 +48,7 @@ from components.validation import (
     NS,
     Problems,
     check_alarm_topic_region,
+    check_endpoint_ips,
     check_overlaps,
     check_peering_quota,
     check_segments,
@@ -165,8 +167,10 @@ def _parse(
         isinstance(s, Mapping) and isinstance(s.get("name"), str) for s in spokes_raw
     ):
         spoke_names = {s["name"] for s in spokes_raw}
-    api = parse_api(raw.get("api", MISSING), problems, spoke_names)
+    api = parse_api(raw.get("api", MISSING), problems, spoke_names, is_prod=environment == "prod")
     check_alarm_topic_region(api, spokes, problems)
+    if on_prem is not None:
+        check_endpoint_ips(dns, hub, spokes, problems)
     check_overlaps(stack_ranges(raw), problems)
     tgw_raw = raw.get("transitGateway", MISSING)
     transit_gateway = parse_transit_gateway(tgw_raw, problems, on_prem)
@@ -177,6 +181,7 @@ def _parse(
     if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):
         problems.add(f"{NS}tags", tags, "must be an object of string tag values")
         tags = {}
+    check_user_tags(tags, problems)
     if problems.items:
         return None
     return StackConfig(
@@ -184,6 +189,22 @@ def _parse(
         accounts=accounts, hub=hub, spokes=spokes, on_prem=on_prem, dns=dns, api=api,
         extra_tags=dict(tags), transit_gateway=transit_gateway, quotas=quotas,
     )  # fmt: skip
+
+
+def check_user_tags(tags: Mapping[str, str], problems: Problems) -> None:
+    """`hubspoke:tags` adds tags; it cannot replace the project's own, nor use AWS's prefix."""
+    for key in tags:
+        if key in PROJECT_TAG_KEYS:
+            problems.add(
+                f"{NS}tags.{key}",
+                tags[key],
+                f"uses a tag key the project sets itself ({', '.join(PROJECT_TAG_KEYS)}): "
+                "choose another key",
+            )
+        elif key.lower().startswith("aws:"):
+            # AWS reserves the prefix: "You can't edit or delete tag keys with this prefix"
+            # (Tagging AWS resources, tag naming limits and requirements).
+            problems.add(f"{NS}tags.{key}", tags[key], "uses the reserved prefix aws:")
 
 
 def parse_stack_file(settings: Any, *, stack: str, file: str) -> StackConfig:

@@ -1,6 +1,21 @@
-"""IAM documents shared by components."""
+"""IAM documents and role settings shared by components."""
 
 from __future__ import annotations
+
+from components.model import PROJECT
+
+# The bootstrap creates this policy in every account (bootstrap/baseline/policies.py); the deploy
+# roles may create and change only roles that carry it as permissions boundary, and only on the
+# environment's path.
+WORKLOAD_BOUNDARY = f"{PROJECT}-workload-boundary"
+
+
+def role_settings(account_id: str, environment: str) -> dict[str, str]:
+    """`path` and `permissions_boundary` of every role the program creates."""
+    return {
+        "path": f"/{PROJECT}/{environment}/",
+        "permissions_boundary": f"arn:aws:iam::{account_id}:policy/{WORKLOAD_BOUNDARY}",
+    }
 
 
 def service_trust_policy(service: str, source_account: str | None = None) -> dict:

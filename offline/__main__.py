@@ -38,10 +38,22 @@ def add_plan(commands: argparse._SubParsersAction) -> None:
 def diff(args: argparse.Namespace) -> int:
     """Print what `pulumi preview --diff` would do to a stack deployed from --base when the program
     runs with --stack: create, update, replace (and why), delete or same, per resource."""
+    from offline.diff import check_both, render, run_both, to_json
     from offline.diff import diff as diff_runs
-    from offline.diff import render, run_both, to_json
 
-    steps = diff_runs(*run_both(args.base, args.stack, args.base_root))
+    if args.base_root is not None and not (args.base_root / "Pulumi.yaml").is_file():
+        print(
+            f"error: --base-root {args.base_root} is not a checkout of this project "
+            "(no Pulumi.yaml there)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        check_both(args.base, args.stack, args.base_root)
+        steps = diff_runs(*run_both(args.base, args.stack, args.base_root))
+    except RuntimeError as e:  # the base checkout's program failed: its own error follows
+        print(f"error: {e}", file=sys.stderr)
+        return 1
     print(to_json(steps) if args.json else render(steps, args.base, args.stack))
     return 0
 
@@ -74,16 +86,25 @@ def deploy(args: argparse.Namespace) -> int:
     from offline.runner import check_stack
 
     check_stack(args.stack)
-    if args.serve and (taken := port_taken(args.port)):
-        print(
-            f"error: cannot serve on 127.0.0.1:{args.port}: {taken}; nothing was deployed, "
-            "choose another --port",
-            file=sys.stderr,
-        )
-        return 2
-    with EmulatorMocks() as emulator:
+    web_port = (args.port + 1 if args.port else 0) if args.web_port is None else args.web_port
+    for flag, port in (("--port", args.port), ("--web-port", web_port)):
+        if args.serve and (taken := port_taken(port)):
+            print(
+                f"error: cannot serve on 127.0.0.1:{port}: {taken}; nothing was deployed, "
+                f"choose another {flag}",
+                file=sys.stderr,
+            )
+            return 2
+    from offline.webapp import LocalWebApp, web_config
+
+    web = LocalWebApp()
+    if args.serve:  # bound first: its origin goes into the API's CORS origins
+        web.serve(web_port)
+    web_origin = web.url if args.serve else ""
+    with web, EmulatorMocks() as emulator:  # the web server stops on every way out
         try:
-            result = deploy_stack(args.stack, emulator)
+            origins = [web_origin] if args.serve else []
+            result = deploy_stack(args.stack, emulator, web_origins=origins)
         except EmulatorRejected as e:
             print(f"error: the emulator rejected {e}", file=sys.stderr)
             return 1
@@ -94,16 +115,18 @@ def deploy(args: argparse.Namespace) -> int:
         if not args.serve:
             return 0
         try:
-            cors = cors_origins(args.stack)
+            cors = [*cors_origins(args.stack), web_origin]
             gateway = start_gateway(
                 result, emulator, handler=args.handler, cors=cors, port=args.port
             )
         except LookupError as e:
             print(f"error: cannot serve: {e}", file=sys.stderr)
             return 2
+        web.configure(web_config(result, gateway), connect_src=gateway.url)
         url = f"{gateway.url}/{gateway.api.stage}"
         print(
-            f"\nServing the deployed API at {url} (stage {gateway.api.stage}); Ctrl-C stops.\n"
+            f"\nServing the web app at {web.url}/ (its config.json points at the local API)\n"
+            f"and the deployed API at {url} (stage {gateway.api.stage}); Ctrl-C stops.\n"
             "Get a token for a user (signed up and confirmed in the emulated user pool):\n"
             f"    TOKEN=$(python -m offline token --user alice --port {args.port})\n"
             f'    curl -H "Authorization: $TOKEN" {url}/items',
@@ -141,6 +164,13 @@ def add_deploy(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--serve", action="store_true", help="then serve the deployed API locally")
     p.add_argument("--port", type=int, default=8787, help="port on 127.0.0.1 for --serve")
     p.add_argument(
+        "--web-port",
+        type=int,
+        default=None,
+        help="port on 127.0.0.1 for the web app (default: --port + 1); its origin is added to "
+        "the API's CORS origins",
+    )
+    p.add_argument(
         "--handler",
         default=None,
         help="module:function to call instead of the deployed function code (default: the "
@@ -150,14 +180,15 @@ def add_deploy(commands: argparse._SubParsersAction) -> None:
 
 
 def token(args: argparse.Namespace) -> int:
-    """Sign a user up and in, in the emulated user pool of a running `deploy --serve`; print an
-    id token."""
+    """Sign a user up and in (optionally into a group), in the emulated user pool of a running
+    `deploy --serve`; print an id token."""
     import http.client
     import json
 
     conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
     try:
-        conn.request("POST", "/_offline/token", body=json.dumps({"user": args.user}))
+        request = {"user": args.user} | ({"group": args.group} if args.group else {})
+        conn.request("POST", "/_offline/token", body=json.dumps(request))
         response = conn.getresponse()
         body = json.loads(response.read() or b"{}")
     except OSError as e:
@@ -168,7 +199,11 @@ def token(args: argparse.Namespace) -> int:
     if response.status != 200:
         print(f"error: {body.get('message', response.status)}", file=sys.stderr)
         return 1
-    print(f"# user {body['username']}: Authorization header value (id token)", file=sys.stderr)
+    group = f" in group {args.group}" if args.group else ""
+    print(
+        f"# user {body['username']}{group}: Authorization header value (id token)",
+        file=sys.stderr,
+    )
     print(body["idToken"])
     return 0
 
@@ -176,6 +211,7 @@ def token(args: argparse.Namespace) -> int:
 def add_token(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("token", help="sign up/in a user in the emulated pool; print a token")
     p.add_argument("--user", required=True, help="user name (an email is made from it if needed)")
+    p.add_argument("--group", default=None, help="put the user in this Cognito group first")
     p.add_argument("--port", type=int, default=8787, help="port of `deploy --serve`")
     p.set_defaults(func=token)
 

@@ -35,9 +35,10 @@ from typing import Any
 
 import pulumi
 
+from components.model import ConfigError
 from offline.force_new import replace_paths, sdk_resource_class
 from offline.mocks import PROVIDER_TYPE, Registration
-from offline.runner import ROOT, RunResult, run, stack_config
+from offline.runner import ROOT, RunResult, check_stack, run, stack_config, stack_name
 
 OPS = ("create", "update", "replace", "delete", "same")
 # What makes a provider another account or region: a resource moved there is replaced.
@@ -72,12 +73,65 @@ class Step:
         }
 
 
-def stack_name(ref: str) -> str:
-    """The stack a stack reference names: `dev`, or `dev` for a path `.../Pulumi.dev.yaml`."""
-    if ref.endswith((".yaml", ".yml")):
-        parts = Path(ref).name.split(".")
-        return parts[1] if len(parts) > 2 and parts[0] == "Pulumi" else Path(ref).stem
-    return ref
+def check_both(base: str, stack: str, base_root: Path | None = None) -> None:
+    """Both stack files validated before either runs, every problem of both in one ConfigError,
+    each led by its side (`--base` / `--stack`) and file. With `base_root`, the base file is
+    checked by that checkout's rules: it was deployed with that program, not this one."""
+    problems: list[str] = []
+    for flag, ref, root in (("--base", base, base_root), ("--stack", stack, None)):
+        try:
+            if root is not None and root.resolve() != ROOT:
+                found = _check_elsewhere(root, ref)
+            else:
+                check_stack(ref)
+                found = []
+        except ConfigError as err:
+            found = err.problems
+        except FileNotFoundError as err:
+            problems.append(f"{flag}: {err}")
+            continue
+        file = Path(ref).name if ref.endswith((".yaml", ".yml")) else f"Pulumi.{ref}.yaml"
+        problems += [f"{flag} {p}" if p.startswith(file) else f"{flag} {file}: {p}" for p in found]
+    if problems:
+        raise ConfigError(problems)
+
+
+# Run in a base checkout: its own check of its stack file; problems as JSON, status 2. A checkout
+# older than `check_stack` is left to its program, which checks the file as it runs.
+_CHECK_ELSEWHERE = """
+import json, sys
+from components.config import ConfigError
+try:
+    from offline.runner import check_stack
+except ImportError:
+    sys.exit(0)
+try:
+    check_stack(sys.argv[1])
+except ConfigError as err:
+    print(json.dumps(err.problems))
+    sys.exit(2)
+"""
+
+
+def _check_elsewhere(root: Path, stack_file: str) -> list[str]:
+    """The problems the base checkout's own rules find in its stack file (raises
+    FileNotFoundError for a missing file, RuntimeError when the checkout cannot run)."""
+    path = Path(stack_file).resolve()
+    if not path.exists():
+        raise FileNotFoundError(f"no stack file {path}")
+    done = subprocess.run(
+        [sys.executable, "-c", _CHECK_ELSEWHERE, str(path)],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode == 2:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    if done.returncode != 0:
+        raise RuntimeError(f"the base checkout {root} could not check {path}:\n{done.stderr}")
+    return []
 
 
 def run_both(base: str, stack: str, base_root: Path | None = None) -> tuple[RunResult, RunResult]:

@@ -1,14 +1,19 @@
-"""Shared fixtures: each real stack file run once under mocks, in update and in preview mode."""
+"""Shared fixtures: each real stack file run once under mocks, in update and in preview mode;
+`python -m offline` as a user runs it; the browser the browser tests drive."""
 
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from browsers import chromium_or_skip
 from stack_variants import peering_mode
 
-from offline.runner import RunResult, run, stack_config
+from offline.runner import ROOT, RunResult, run, stack_config
 
 STACKS = ("dev", "prod")
 
@@ -55,3 +60,29 @@ def config_of():
         return copy.deepcopy(stack_config(stack))
 
     return load
+
+
+OfflineCli = Callable[..., subprocess.CompletedProcess]
+
+
+@pytest.fixture(scope="session")
+def offline_cli() -> OfflineCli:
+    """`python -m offline ARGS` in a subprocess, from the repository root, as a user runs it. Each
+    distinct command line runs once per session (tests of one command read the same output)."""
+    done: dict[tuple[str, ...], subprocess.CompletedProcess] = {}
+
+    def run_cli(*args: str) -> subprocess.CompletedProcess:
+        if args not in done:
+            done[args] = subprocess.run(
+                [sys.executable, "-m", "offline", *args],
+                cwd=ROOT, capture_output=True, text=True, check=False, timeout=600,
+            )  # fmt: skip
+        return done[args]
+
+    return run_cli
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's Chromium for the browser tests: skipped without it, unless `CI` is set."""
+    return chromium_or_skip()

@@ -177,3 +177,13 @@ def test_pull_requests_get_the_offline_diff_against_the_base_branch():
     assert '--base "base/$file" --stack "$file" --base-root' in script
     assert "pipefail" in script  # a failing diff fails the job, not only tee
     assert "id-token" not in job.get("permissions", {})  # no AWS
+
+
+def test_each_stack_deploys_with_its_own_role_for_a_session_long_enough_for_prod():
+    up = workflow("up.yml")["jobs"]["up"]
+    step = next(s for s in up["steps"] if "configure-aws" in s.get("uses", ""))
+    # The environment's DEPLOY_ROLE_ARN (hubspoke-deploy-<stack>) in the environment of the stack.
+    assert step["with"]["role-to-assume"] == "${{ vars.DEPLOY_ROLE_ARN }}"
+    assert up["environment"] == "${{ inputs.stack }}"
+    # The bootstrap's MaxSessionDuration of the roles CI enters (bootstrap/baseline/access.py).
+    assert step["with"]["role-duration-seconds"] == 4 * 3600

@@ -28,7 +28,7 @@ from components.api import (
     code_assets,
 )
 from components.config import DEFAULT_UPLOAD_CONTENT_TYPES
-from offline.runner import RunResult, run, stack_config
+from offline.runner import UNKNOWN, RunResult, run, stack_config
 
 STACKS = ("dev", "prod")
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -155,7 +155,7 @@ def test_function_security_group_has_no_ingress_and_egress_only_https_to_gateway
 # IAM
 
 
-def test_function_role_policy_has_exactly_the_table_index_and_upload_permissions(stack):
+def test_function_role_policy_has_exactly_the_table_index_key_and_upload_permissions(stack):
     table = the(stack, T_TABLE)
     bucket = the(stack, T_BUCKET)
     role = the(stack, "aws:iam/role:Role", "items-function")
@@ -176,6 +176,17 @@ def test_function_role_policy_has_exactly_the_table_index_and_upload_permissions
             "Effect": "Allow",
             "Action": ["dynamodb:Query"],
             "Resource": f"{table_arn}/index/{GSI_NAME}",
+        },
+        "TableKeyThroughDynamoDB": {
+            "Sid": "TableKeyThroughDynamoDB",
+            "Effect": "Allow",
+            "Action": "kms:Decrypt",
+            "Resource": the(stack, "aws:kms/key:Key", "items-key").outputs["arn"],
+            "Condition": {
+                "StringEquals": {
+                    "kms:ViaService": f"dynamodb.{table_arn.split(':')[3]}.amazonaws.com"
+                }
+            },
         },
         "PresignedUploads": {
             "Sid": "PresignedUploads",
@@ -267,7 +278,7 @@ def test_function_is_arm64_traced_with_powertools_layer_and_config_limits(stack)
     [layer] = inputs["layers"]
     assert layer.startswith(f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertools")
     assert "arm64" in layer
-    assert inputs["kmsKeyArn"] == the(stack, "aws:kms/key:Key").outputs["arn"]
+    assert inputs["kmsKeyArn"] == the(stack, "aws:kms/key:Key", "items-key").outputs["arn"]
 
 
 def test_function_environment_names_its_table_bucket_origins_and_secret(stack):
@@ -287,7 +298,7 @@ def test_function_environment_names_its_table_bucket_origins_and_secret(stack):
     # The HMAC key is a secret in Pulumi's state and a SecureString under the component's key.
     assert function.inputs["environment"].get(SECRET_SIG)
     assert parameter.inputs["type"] == "SecureString"
-    assert parameter.inputs["keyId"] == the(stack, "aws:kms/key:Key").outputs["arn"]
+    assert parameter.inputs["keyId"] == the(stack, "aws:kms/key:Key", "items-key").outputs["arn"]
 
 
 def test_function_log_group_has_retention_and_exists_before_the_function(stack):
@@ -379,7 +390,29 @@ def test_every_method_except_preflight_and_health_has_the_cognito_authorizer(sta
     assert len(methods) - len(public) == len(ROUTES) - 1
 
 
-def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp(stack):
+def test_each_configured_group_is_a_cognito_group_and_the_function_gets_its_permissions(stack):
+    pool = the(stack, "aws:cognito/userPool:UserPool")
+    config = api_config(stack)
+    groups = stack.of_type("aws:cognito/userGroup:UserGroup")
+    assert sorted(g.inputs["name"] for g in groups) == sorted(config.get("groups") or {})
+    component = the(stack, T_API)
+    for group in groups:
+        assert group.inputs["userPoolId"] == pool.id
+        assert group.parent == component.urn
+        assert group.provider == pool.provider
+    variables = plain(the(stack, T_FUNCTION).inputs["environment"])["variables"]
+    assert json.loads(variables["GROUP_PERMISSIONS"]) == (config.get("groups") or {})
+    default = config.get("defaultGroup", ["read", "write", "upload"])
+    assert variables["DEFAULT_PERMISSIONS"] == ",".join(default)
+
+
+def test_dev_has_a_read_only_readers_group(dev):
+    (readers,) = dev.of_type("aws:cognito/userGroup:UserGroup")
+    assert readers.inputs["name"] == "readers"
+    assert api_config(dev)["groups"]["readers"] == ["read"]
+
+
+def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp_or_password(stack):
     pool = the(stack, "aws:cognito/userPool:UserPool")
     client = the(stack, "aws:cognito/userPoolClient:UserPoolClient")
     assert pool.inputs["usernameAttributes"] == ["email"]
@@ -393,6 +426,7 @@ def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp(stack
     assert client.inputs["generateSecret"] is False
     assert sorted(client.inputs["explicitAuthFlows"]) == [
         "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
         "ALLOW_USER_SRP_AUTH",
     ]
     assert client.inputs["accessTokenValidity"] == 60
@@ -405,13 +439,15 @@ def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp(stack
     }
 
 
-def test_both_gateway_responses_carry_cors_headers_for_the_configured_origin(stack):
+def test_every_gateway_response_carries_cors_headers_for_the_configured_origin(stack):
     [origin] = api_config(stack)["corsOrigins"]
     responses = {
         r.inputs["responseType"]: r.inputs["responseParameters"]
         for r in stack.of_type("aws:apigateway/response:Response")
     }
-    assert set(responses) == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    assert set(responses) == {
+        "DEFAULT_4XX", "DEFAULT_5XX", "BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS"
+    }  # fmt: skip
     for parameters in responses.values():
         assert parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{origin}'"
         assert parameters["gatewayresponse.header.Access-Control-Allow-Headers"] == (
@@ -502,8 +538,12 @@ def test_deployment_waits_for_every_method_and_is_redeployed_when_the_api_change
         *dev.of_type("aws:apigateway/methodResponse:MethodResponse"),
         *dev.of_type("aws:apigateway/integrationResponse:IntegrationResponse"),
         *dev.of_type("aws:apigateway/response:Response"),
+        *dev.of_type("aws:apigateway/requestValidator:RequestValidator"),
+        *dev.of_type("aws:apigateway/model:Model"),
     ]
-    assert len(children) == 2 * len(ROUTES) + 2 * 4 + 2 * 4 + 2
+    # Methods and integrations (routes and 4 preflights), 4 preflight responses of each kind,
+    # 4 gateway responses, 2 validators, 3 models.
+    assert len(children) == 2 * len(ROUTES) + 2 * 4 + 2 * 4 + 4 + 2 + 3
     for child in children:
         assert child.urn in deployment.dependencies
     trigger = deployment.inputs["triggers"]["redeployment"]
@@ -515,6 +555,11 @@ def test_deployment_waits_for_every_method_and_is_redeployed_when_the_api_change
     )
     changed = copy.deepcopy(stack_config("dev"))
     changed["hubspoke:api"]["corsOrigins"] = ["https://other.example.com"]
+    other = the(run("dev", config=changed), "aws:apigateway/deployment:Deployment")
+    assert other.inputs["triggers"]["redeployment"] != trigger
+    # A model's schema changes in place (same id): the deployment must follow it too.
+    changed = copy.deepcopy(stack_config("dev"))
+    changed["hubspoke:api"]["uploadContentTypes"] = ["image/png"]
     other = the(run("dev", config=changed), "aws:apigateway/deployment:Deployment")
     assert other.inputs["triggers"]["redeployment"] != trigger
 
@@ -532,7 +577,7 @@ def test_table_has_the_key_schema_on_demand_billing_kms_encryption_and_pitr(stac
     assert all(a["type"] == "S" for a in inputs["attributes"])
     [gsi] = inputs["globalSecondaryIndexes"]
     assert gsi["name"] == GSI_NAME and gsi["projectionType"] == "ALL"
-    key = the(stack, "aws:kms/key:Key")
+    key = the(stack, "aws:kms/key:Key", "items-key")
     assert inputs["serverSideEncryption"] == {"enabled": True, "kmsKeyArn": key.outputs["arn"]}
     assert key.inputs["enableKeyRotation"] is True
     assert inputs["pointInTimeRecovery"] == {"enabled": True}
@@ -614,8 +659,10 @@ def test_upload_bucket_is_versioned_in_prod_only(dev, prod):
 
 def test_errors_throttles_and_5xx_alarm_to_an_encrypted_topic_with_the_configured_emails(prod):
     topic = the(prod, "aws:sns/topic:Topic")
-    assert topic.inputs["kmsMasterKeyId"] == the(prod, "aws:kms/key:Key").outputs["arn"]
-    key_policy = json.loads(the(prod, "aws:kms/key:Key").inputs["policy"])
+    assert (
+        topic.inputs["kmsMasterKeyId"] == the(prod, "aws:kms/key:Key", "items-key").outputs["arn"]
+    )
+    key_policy = json.loads(the(prod, "aws:kms/key:Key", "items-key").inputs["policy"])
     assert any(
         s["Principal"] == {"Service": "cloudwatch.amazonaws.com"} for s in key_policy["Statement"]
     )
@@ -678,7 +725,8 @@ def test_preview_registers_the_same_api_resources_without_known_ids(stack_name):
     names = {(r.type, r.name) for r in update.children_of(api)}
     preview_api = the(preview, T_API)
     assert {(r.type, r.name) for r in preview.children_of(preview_api)} == names
-    assert preview.outputs == {}
+    # The API's ids are known only after apply.
+    assert preview.outputs["api_url"] is UNKNOWN and preview.outputs["user_pool_id"] is UNKNOWN
 
 
 def test_cursor_secret_is_generated_once_and_then_kept(stack):

@@ -149,8 +149,8 @@ def test_no_api_section_means_no_api():
         (
             {"domain": "api.example.com"},
             "hubspoke:api.domain is not a known key (known: alarmEmails, "
-            "alarmTopicArn, corsOrigins, function, spoke, throttle, uploadContentTypes, "
-            "uploadMaxBytes)",
+            "alarmTopicArn, corsOrigins, defaultGroup, function, groups, spoke, throttle, "
+            "uploadContentTypes, uploadMaxBytes, waf)",
         ),
     ],
 )
@@ -203,3 +203,34 @@ def test_every_api_problem_is_reported_at_once():
         "hubspoke:api.function.runtime",
         "hubspoke:api.alarmEmails[0]",
     ]
+
+
+def test_groups_and_the_default_group_are_read_into_permissions():
+    raw = with_api(groups={"readers": ["read"], "editors": ["read", "write"]}, defaultGroup=[])
+    api = parse(raw, stack="dev", region="eu-west-1").api
+    assert api.groups == {"readers": ("read",), "editors": ("read", "write")}
+    assert api.default_permissions == ()
+    # Without them: no groups, and a user in none has every permission (as before groups).
+    plain = parse(copy.deepcopy(BASE), stack="dev", region="eu-west-1").api
+    assert (plain.groups, plain.default_permissions) == ({}, ("read", "write", "upload"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"groups": {"readers": ["delete"]}},
+            "hubspoke:api.groups.readers[0] delete is not a permission (allowed: read, write, "
+            "upload)",
+        ),
+        ({"groups": {"readers": ["read", "read"]}}, "hubspoke:api.groups.readers[1] read is "),
+        ({"groups": {"a,b": ["read"]}}, "hubspoke:api.groups.a,b a,b is not a group name"),
+        ({"groups": {"two words": ["read"]}}, "hubspoke:api.groups.two words two words is not"),
+        ({"groups": ["readers"]}, 'hubspoke:api.groups ["readers"] must be an object'),
+        ({"defaultGroup": ["admin"]}, "hubspoke:api.defaultGroup[0] admin is not a permission"),
+        ({"defaultGroup": "read"}, "hubspoke:api.defaultGroup read must be a list"),
+    ],
+)
+def test_bad_groups_are_reported_with_their_key_and_value(changes, message):
+    found = problems(with_api(**changes))
+    assert any(p.startswith(message) for p in found), found

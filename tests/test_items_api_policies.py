@@ -13,18 +13,26 @@ from components.iam import service_trust_policy
 ACCOUNT = "222222222222"
 TABLE = f"arn:aws:dynamodb:eu-west-1:{ACCOUNT}:table/items"
 BUCKET = "arn:aws:s3:::items-uploads"
+KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
-def test_function_policy_grants_only_that_table_its_index_and_the_upload_prefix():
-    resources = {s["Sid"]: s["Resource"] for s in function_policy(TABLE, BUCKET)["Statement"]}
+def test_function_policy_grants_only_that_table_its_index_key_and_the_upload_prefix():
+    statements = function_policy(TABLE, BUCKET, KEY)["Statement"]
+    resources = {s["Sid"]: s["Resource"] for s in statements}
     assert resources == {
         "ItemsTable": TABLE,
         "ItemsIndex": f"{TABLE}/index/GSI1",
+        "TableKeyThroughDynamoDB": KEY,
         "PresignedUploads": f"{BUCKET}/uploads/*",
         "Tracing": "*",
     }
-    tracing = next(s for s in function_policy(TABLE, BUCKET)["Statement"] if s["Resource"] == "*")
+    tracing = next(s for s in statements if s["Resource"] == "*")
     assert tracing["Action"] == list(XRAY_ACTIONS)  # the only wildcard resource: X-Ray's
+    key = next(s for s in statements if s["Sid"] == "TableKeyThroughDynamoDB")
+    assert key["Action"] == "kms:Decrypt"
+    assert key["Condition"] == {
+        "StringEquals": {"kms:ViaService": "dynamodb.eu-west-1.amazonaws.com"}
+    }
 
 
 def test_trust_policy_names_the_source_account_only_when_given():

@@ -109,11 +109,19 @@ def test_a_hub_cidr_replaces_the_resolver_endpoints_delete_first(prod_base):
     assert endpoint.delete_before_replace
 
 
-def test_fewer_hub_azs_update_the_endpoints_in_place_and_delete_the_last_subnet(prod_base):
+def test_fewer_hub_azs_delete_the_last_subnet_and_keep_the_endpoints(prod_base):
     steps = diff(prod_base, changed("prod", lambda c: c["hubspoke:hub"].update(azCount=2)))
+    # prod's endpoints take dns.endpointIps = 2 IPs, in the first two AZs: unchanged.
+    endpoint = step(steps, "aws:route53/resolverEndpoint:ResolverEndpoint", "dns-inbound")
+    assert endpoint.op == "same"
+    assert step(steps, "aws:ec2/subnet:Subnet", "hub-private-2").op == "delete"
+    assert "replace" not in by_op(steps)
+
+
+def test_more_endpoint_ips_update_the_endpoints_in_place(prod_base):
+    steps = diff(prod_base, changed("prod", lambda c: c["hubspoke:dns"].update(endpointIps=3)))
     endpoint = step(steps, "aws:route53/resolverEndpoint:ResolverEndpoint", "dns-inbound")
     assert (endpoint.op, endpoint.diffs) == ("update", ["ipAddresses"])  # IPs are not ForceNew
-    assert step(steps, "aws:ec2/subnet:Subnet", "hub-private-2").op == "delete"
     assert "replace" not in by_op(steps)
 
 
@@ -212,3 +220,60 @@ def test_a_base_checkout_runs_its_own_program_so_code_changes_show(tmp_path, pro
     assert endpoint.replace_reasons == ["securityGroupIds"]
     assert step(steps, "aws:route53/resolverEndpoint:ResolverEndpoint", "dns-outbound").op == "same"
     assert len(old.resources) == len(prod_base.resources)
+
+
+# Bad input: both files checked before either runs, every problem, status 2, no traceback.
+
+
+def _broken_files(tmp_path: Path) -> tuple[Path, Path]:
+    base = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    base["config"]["hubspoke:logRetentionDays"] = 13
+    new = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    new["config"]["hubspoke:hub"]["azCont"] = new["config"]["hubspoke:hub"].pop("azCount")
+    new["config"]["hubspoke:spokes"][0]["cidr"] = "10.11.0.0/33"
+    (tmp_path / "old.yaml").write_text(yaml.safe_dump(base))
+    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump(new))
+    return tmp_path / "old.yaml", tmp_path / "Pulumi.dev.yaml"
+
+
+def test_bad_stack_files_on_both_sides_exit_2_listing_every_problem_of_each(tmp_path):
+    base, new = _broken_files(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "offline", "diff", "--base", str(base), "--stack", str(new)],
+        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == "" and "Traceback" not in done.stderr
+    assert "3 problems in the stack config:" in done.stderr
+    assert "--base old.yaml: hubspoke:logRetentionDays 13 is not a CloudWatch Logs" in done.stderr
+    assert (
+        "--stack Pulumi.dev.yaml: hubspoke:hub.azCont is not a known key; did you mean azCount?"
+        in done.stderr
+    )
+    assert "--stack Pulumi.dev.yaml: hubspoke:spokes[0].cidr 10.11.0.0/33 is not" in done.stderr
+
+
+def test_a_base_checkout_checks_the_base_file_by_its_own_rules(tmp_path):
+    """The base branch still allowed a retention of 13 days: the base file is fine by its rules,
+    and only the new side's problems are reported (and a YAML error in the base is found there)."""
+    from components.model import ConfigError
+    from offline.diff import check_both
+
+    base_file, new = _broken_files(tmp_path)
+    checkout = tmp_path / "checkout"
+    for part in ("components", "offline", "functions"):
+        shutil.copytree(ROOT / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "Pulumi.yaml", checkout / "Pulumi.yaml")
+    model = checkout / "components" / "model.py"
+    text = model.read_text()
+    assert "    1, 3, 5, 7, 14, 30," in text  # the retention values CloudWatch Logs takes
+    model.write_text(text.replace("    1, 3, 5, 7, 14, 30,", "    1, 3, 5, 7, 13, 14, 30,", 1))
+
+    with pytest.raises(ConfigError) as raised:
+        check_both(str(base_file), str(new), base_root=checkout)
+    assert [p.split(":")[0] for p in raised.value.problems] == ["--stack Pulumi.dev.yaml"] * 2
+
+    base_file.write_text("config:\n  hubspoke:hub: [\n")
+    with pytest.raises(ConfigError) as raised:
+        check_both(str(base_file), str(new), base_root=checkout)
+    assert raised.value.problems[0].startswith("--base old.yaml:3:1 is not valid YAML")

@@ -129,7 +129,7 @@ def test_every_provider_is_pinned_to_its_account_and_assumes_its_role(prod):
         assert inputs["allowedAccountIds"] in ([account_id], f'["{account_id}"]')
         roles = inputs["assumeRoles"]
         roles = roles if isinstance(roles, list) else __import__("json").loads(roles)
-        assert roles[0]["roleArn"] == f"arn:aws:iam::{account_id}:role/hubspoke-deploy"
+        assert roles[0]["roleArn"] == f"arn:aws:iam::{account_id}:role/hubspoke-deploy-prod"
         assert roles[0]["sessionName"] == "hubspoke-prod"
 
 

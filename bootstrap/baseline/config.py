@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 PROJECT = "hubspoke-bootstrap"
@@ -40,9 +40,12 @@ class BootstrapConfig:
     home_account_id: str  # the account CI logs in to; it chains into this one
     region: str
     regions: tuple[str, ...]  # where the deploy role may act (aws:RequestedRegion)
-    environments: tuple[str, ...]  # the stacks (GitHub environments) allowed to deploy
+    environments: tuple[str, ...]  # the stacks (GitHub environments): one deploy role each
     ci: CiConfig
     state_bucket_name: str | None
+    # Home account: environment -> the accounts whose hubspoke-deploy-<environment> role that
+    # environment's providers assume (the roleArn accounts of Pulumi.<environment>.yaml).
+    chain_into: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def is_home(self) -> bool:
@@ -105,6 +108,12 @@ def parse(raw: Mapping[str, Any], region: str | None) -> BootstrapConfig:
             f"{PROJECT}:stateBucketName is set for account {account_id}: only the home account "
             f"{home} holds the state backend"
         )
+    chain_into = _chain_into(raw.get("chainInto", {}), environments, problems)
+    if chain_into and account_id and home and account_id != home:
+        problems.append(
+            f"{PROJECT}:chainInto is set for account {account_id}: only the home account {home} "
+            "chains into other accounts"
+        )
     if problems:
         raise BootstrapConfigError(problems)
     return BootstrapConfig(
@@ -115,7 +124,30 @@ def parse(raw: Mapping[str, Any], region: str | None) -> BootstrapConfig:
         environments=tuple(environments),
         ci=CiConfig(provider, repository, issuer, branch),
         state_bucket_name=bucket,
+        chain_into=chain_into,
     )
+
+
+def _chain_into(
+    raw: Any, environments: list[Any], problems: list[str]
+) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, Mapping):
+        problems.append(f"{PROJECT}:chainInto {raw!r} is not a mapping environment -> account ids")
+        return {}
+    chain: dict[str, tuple[str, ...]] = {}
+    for env, accounts in raw.items():
+        if env not in environments:
+            problems.append(
+                f"{PROJECT}:chainInto.{env} names no environment of {PROJECT}:environments"
+            )
+            continue
+        if not isinstance(accounts, list) or not all(
+            isinstance(a, str) and _ACCOUNT_ID.match(a) for a in accounts
+        ):
+            problems.append(f"{PROJECT}:chainInto.{env} {accounts!r} is not a list of account ids")
+            continue
+        chain[env] = tuple(accounts)
+    return chain
 
 
 def load() -> BootstrapConfig:
@@ -123,7 +155,7 @@ def load() -> BootstrapConfig:
 
     config = pulumi.Config(PROJECT)
     strings = ("accountId", "homeAccountId", "stateBucketName")
-    objects = ("regions", "environments", "ci")
+    objects = ("regions", "environments", "ci", "chainInto")
     raw: dict[str, Any] = {k: config.get(k) for k in strings if config.get(k) is not None}
     raw.update({k: config.get_object(k) for k in objects if config.get(k) is not None})
     return parse(raw, pulumi.Config("aws").get("region"))

@@ -2,11 +2,14 @@
 AWS size limits, and the trust rules for GitLab."""
 
 import json
+from fnmatch import fnmatchcase
 
 import boto3
 import pytest
 from baseline import config, policies
 from moto import mock_aws
+
+from offline.iam import evaluate
 
 HOME = "111122223333"
 BUCKET = "arn:aws:s3:::hubspoke-state-1"
@@ -21,6 +24,7 @@ def cfg(**overrides):
         "regions": ["eu-west-1", "eu-central-1"],
         "environments": ["dev", "prod"],
         "ci": {"provider": "github", "repository": "example-org/hubspoke"},
+        "chainInto": {"prod": [HOME, "444455556666"]},
         **overrides,
     }
     return config.parse(raw, "eu-west-1")
@@ -41,7 +45,15 @@ def iam(monkeypatch):
 def test_documents_pass_iams_policy_grammar(iam):
     c = cfg()
     iam.create_policy(
-        PolicyName="deploy", PolicyDocument=json.dumps(policies.deploy_permissions(c, BUCKET, KEY))
+        PolicyName="deploy",
+        PolicyDocument=json.dumps(policies.deploy_permissions(c, "prod")),
+    )
+    iam.create_policy(
+        PolicyName="guards",
+        PolicyDocument=json.dumps(policies.deploy_guards(c, "prod", BUCKET, KEY)),
+    )
+    iam.create_policy(
+        PolicyName="boundary", PolicyDocument=json.dumps(policies.workload_boundary(BUCKET, KEY))
     )
     iam.create_policy(
         PolicyName="preview",
@@ -52,8 +64,8 @@ def test_documents_pass_iams_policy_grammar(iam):
         PolicyDocument=json.dumps(policies.deploy_state_permissions(BUCKET, KEY)),
     )
     iam.create_role(
-        RoleName="hubspoke-deploy",
-        AssumeRolePolicyDocument=json.dumps(policies.deploy_trust(c, OIDC)),
+        RoleName="hubspoke-deploy-prod",
+        AssumeRolePolicyDocument=json.dumps(policies.deploy_trust(c, "prod", OIDC)),
     )
     iam.create_role(
         RoleName="hubspoke-preview",
@@ -70,16 +82,22 @@ def test_iam_grammar_check_is_real(iam):
 def test_documents_fit_aws_size_limits():
     c = cfg()
     # Managed policy: 6,144 characters; role trust policy: 2,048 by default (IAM quotas).
-    assert compact(policies.deploy_permissions(c, BUCKET, KEY)) < 6144
-    assert compact(policies.deploy_trust(c, OIDC)) < 2048
+    assert compact(policies.deploy_permissions(c, "prod")) < 6144
+    assert compact(policies.workload_boundary(BUCKET, KEY)) < 6144
+    assert compact(policies.deploy_trust(c, "prod", OIDC)) < 2048
     assert compact(policies.preview_trust(c, OIDC)) < 2048
     # Inline role policies share 10,240 characters per role.
     assert compact(policies.preview_permissions(c, BUCKET, KEY)) < 10240
+    deploy_inline = (
+        policies.deploy_guards(c, "prod", BUCKET, KEY),
+        policies.deploy_state_permissions(BUCKET, KEY),
+    )
+    assert sum(compact(d) for d in deploy_inline) < 10240
 
 
 def test_gitlab_deploys_from_the_default_branch_and_previews_any_branch():
     c = cfg(ci={"provider": "gitlab", "repository": "group/sub/hubspoke", "defaultBranch": "trunk"})
-    deploy = policies.deploy_trust(c, "arn:oidc")["Statement"][0]["Condition"]
+    deploy = policies.deploy_trust(c, "prod", "arn:oidc")["Statement"][0]["Condition"]
     assert deploy["StringEquals"]["gitlab.com:sub"] == [
         "project_path:group/sub/hubspoke:ref_type:branch:ref:trunk"
     ]
@@ -107,9 +125,9 @@ def test_preview_may_not_write_anything_but_its_lock():
 
 
 def test_member_deploy_role_has_no_oidc_trust():
-    member = cfg(accountId="444455556666")
+    member = cfg(accountId="444455556666", chainInto={})
     assert not member.is_home
-    sids = [s["Sid"] for s in policies.deploy_trust(member, None)["Statement"]]
+    sids = [s["Sid"] for s in policies.deploy_trust(member, "prod", None)["Statement"]]
     assert sids == ["ChainedUpdate", "ChainedPreview"]
 
 
@@ -135,7 +153,7 @@ def test_config_errors_list_every_problem_with_key_and_value():
 
 def test_state_bucket_belongs_to_the_home_account_only():
     with pytest.raises(config.BootstrapConfigError) as raised:
-        cfg(accountId="444455556666", stateBucketName="hubspoke-state")
+        cfg(accountId="444455556666", stateBucketName="hubspoke-state", chainInto={})
     assert "only the home account 111122223333 holds the state backend" in str(raised.value)
 
 
@@ -153,48 +171,31 @@ PROGRAM_LOOKUPS = (
 )
 
 
-def _as_list(value):
-    return [value] if isinstance(value, str) else list(value)
+def allowed(documents, action, resource, context):
+    """The offline IAM engine's decision (AWS's evaluation logic, offline/iam) for the deploy
+    role: its grant (also its boundary), its guards and its state policy."""
+    grant, *others = documents
+    simulation = {
+        "request": {
+            "principal": f"arn:aws:iam::{HOME}:role/hubspoke-deploy-prod",
+            "action": action,
+            "resource": {"resource": resource, "accountId": HOME},
+            "contextVariables": context,
+        },
+        "identityPolicies": [
+            {"name": f"p{i}", "policy": doc} for i, doc in enumerate([grant, *others])
+        ],
+        "permissionBoundaryPolicies": [{"name": "boundary", "policy": grant}],
+    }
+    return evaluate(simulation).allowed
 
 
-def _statement_applies(statement, action, resource, context, unknown_condition):
-    from fnmatch import fnmatchcase
-
-    def matches(patterns, value):
-        return any(fnmatchcase(value.lower(), p.lower()) for p in _as_list(patterns))
-
-    if "Action" in statement and not matches(statement["Action"], action):
-        return False
-    if "NotAction" in statement and matches(statement["NotAction"], action):
-        return False
-    if "Resource" in statement and not matches(statement["Resource"], resource):
-        return False
-    if "NotResource" in statement and matches(statement["NotResource"], resource):
-        return False
-    for operator, conditions in statement.get("Condition", {}).items():
-        if operator not in ("StringEquals", "StringNotEquals"):
-            return unknown_condition
-        for key, wanted in conditions.items():
-            # A key absent from the request: StringEquals is false, StringNotEquals true (IAM).
-            equal = key in context and context[key] in _as_list(wanted)
-            if equal != (operator == "StringEquals"):
-                return False
-    return True
-
-
-def allowed(document, action, resource, context):
-    """IAM evaluation of one identity policy, enough for these documents: an explicit deny
-    wins; a condition operator this helper does not know makes an Allow not apply and a Deny
-    apply. `context` holds every condition key the request carries."""
-    statements = document["Statement"]
-    if any(
-        s["Effect"] == "Deny" and _statement_applies(s, action, resource, context, True)
-        for s in statements
-    ):
-        return False
-    return any(
-        s["Effect"] == "Allow" and _statement_applies(s, action, resource, context, False)
-        for s in statements
+def deploy_role():
+    c = cfg()
+    return (
+        policies.deploy_permissions(c, "prod"),
+        policies.deploy_guards(c, "prod", BUCKET, KEY),
+        policies.deploy_state_permissions(BUCKET, KEY),
     )
 
 
@@ -203,15 +204,48 @@ def test_the_deploy_role_may_make_every_lookup_of_the_program_in_an_update_and_a
     action, resource
 ):
     # A lookup runs on every preview and every up: one the deploy role may not make fails both.
-    doc = policies.deploy_permissions(cfg(), BUCKET, KEY)
+    doc = deploy_role()
     update = {"aws:RequestedRegion": "eu-west-1"}
     preview = {**update, "aws:SourceIdentity": policies.PREVIEW_SOURCE_IDENTITY}
+    if resource.startswith("arn:aws:ssm:") and "::" in resource:
+        # The engine refuses AWS's account-less ARN of a public parameter (no.resource.types):
+        # it is asked with this account's ARN, and the preview deny's NotResource matched here.
+        assert fnmatchcase(resource, policies.PUBLIC_PARAMETERS)
+        resource = resource.replace("::", f":{HOME}:")
+        assert allowed(doc, action, resource, update)
+        return
     assert allowed(doc, action, resource, update)
     assert allowed(doc, action, resource, preview)
 
 
-def test_the_helper_sees_the_denies_it_evaluates():
-    doc = policies.deploy_permissions(cfg(), BUCKET, KEY)
+# What the web ACL and the encrypted log groups need from the deploy role in an update (WAF
+# creates the log group's resource policy for its delivery with the caller's permissions: AWS
+# WAF developer guide, "Permissions required to publish logs to CloudWatch Logs").
+WAF_AND_LOG_KEY_CALLS = (
+    ("wafv2:CreateWebACL", "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/x/1"),
+    ("wafv2:AssociateWebACL", "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/x/1"),
+    ("wafv2:PutLoggingConfiguration", "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/x/1"),
+    ("logs:CreateLogDelivery", "*"),
+    ("logs:PutResourcePolicy", "*"),
+    ("logs:DescribeResourcePolicies", "*"),
+    ("kms:CreateKey", "*"),
+    ("apigateway:POST", "arn:aws:apigateway:eu-west-1::/restapis/a1/requestvalidators"),
+)
+
+
+@pytest.mark.parametrize("action,resource", WAF_AND_LOG_KEY_CALLS)
+def test_the_deploy_role_may_build_the_web_acl_and_encrypted_logs_but_a_preview_may_not(
+    action, resource
+):
+    doc = deploy_role()
+    update = {"aws:RequestedRegion": "eu-west-1"}
+    preview = {**update, "aws:SourceIdentity": policies.PREVIEW_SOURCE_IDENTITY}
+    assert allowed(doc, action, resource, update)
+    assert not allowed(doc, action, resource, preview)
+
+
+def test_the_engine_sees_the_denies():
+    doc = deploy_role()
     preview = {"aws:RequestedRegion": "eu-west-1", "aws:SourceIdentity": "hubspoke-preview"}
     assert allowed(doc, "ec2:CreateVpc", "*", {"aws:RequestedRegion": "eu-west-1"})
     assert not allowed(doc, "ec2:CreateVpc", "*", preview)
@@ -219,3 +253,15 @@ def test_the_helper_sees_the_denies_it_evaluates():
     assert not allowed(
         doc, "secretsmanager:GetSecretValue", "*", {"aws:RequestedRegion": "eu-west-1"}
     )
+
+
+def test_the_main_programs_roles_are_what_the_deploy_roles_may_create():
+    from components.api.policies import APIGW_LOGS_POLICY_ARN, VPC_ACCESS_POLICY_ARN
+    from components.iam import WORKLOAD_BOUNDARY, role_settings
+
+    assert WORKLOAD_BOUNDARY == policies.WORKLOAD_BOUNDARY
+    assert set(policies.PROGRAM_MANAGED_POLICIES) == {VPC_ACCESS_POLICY_ARN, APIGW_LOGS_POLICY_ARN}
+    assert role_settings(HOME, "prod") == {
+        "path": policies.role_path("prod"),
+        "permissions_boundary": policies.workload_boundary_arn(HOME),
+    }

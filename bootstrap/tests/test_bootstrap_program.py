@@ -63,12 +63,15 @@ def test_home_account_gets_oidc_state_and_both_roles_other_accounts_only_the_dep
     home, member
 ):
     assert sorted(r.inputs["name"] for r in home.of_type("aws:iam/role:Role")) == [
-        "hubspoke-deploy",
+        "hubspoke-deploy-dev",
+        "hubspoke-deploy-prod",
         "hubspoke-preview",
     ]
     assert len(home.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")) == 1
     assert len(home.of_type("aws:s3/bucket:Bucket")) == 1
-    assert [r.inputs["name"] for r in member.of_type("aws:iam/role:Role")] == ["hubspoke-deploy"]
+    assert [r.inputs["name"] for r in member.of_type("aws:iam/role:Role")] == [
+        "hubspoke-deploy-prod"
+    ]
     assert member.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
     assert member.of_type("aws:s3/bucket:Bucket") == []
 
@@ -79,18 +82,18 @@ def test_oidc_provider_is_githubs_issuer_for_the_sts_audience(home):
     assert oidc.inputs["clientIdLists"] == ["sts.amazonaws.com"]
 
 
-def test_ci_deploys_only_from_the_repositorys_deploy_environments(home):
-    role = home.named("aws:iam/role:Role", "ci-deploy")
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_each_environments_deploy_role_trusts_only_that_environments_ci_job(home, env):
+    role = home.named("aws:iam/role:Role", f"ci-deploy-{env}")
     oidc = statement(policy(role, "assumeRolePolicy"), "CiOidc")
     [provider] = home.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
     assert oidc["Principal"] == {"Federated": provider.outputs["arn"]}
     assert oidc["Condition"]["StringEquals"] == {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": [
-            f"repo:{REPO}:environment:dev",
-            f"repo:{REPO}:environment:prod",
-        ],
+        "token.actions.githubusercontent.com:sub": [f"repo:{REPO}:environment:{env}"],
     }
+    # Long enough for a prod up; CI asks for the same (up.yml role-duration-seconds).
+    assert role.inputs["maxSessionDuration"] == 4 * 3600
 
 
 def test_pull_requests_reach_only_the_preview_role(home):
@@ -104,12 +107,14 @@ def test_pull_requests_reach_only_the_preview_role(home):
 def test_member_deploy_role_trusts_the_home_roles_and_a_preview_only_with_its_source_identity(
     member,
 ):
-    trust = policy(member.named("aws:iam/role:Role", "ci-deploy"), "assumeRolePolicy")
+    role = member.named("aws:iam/role:Role", "ci-deploy-prod")
+    assert role.inputs["maxSessionDuration"] == 3600  # only reached by chaining: 1 h at most
+    trust = policy(role, "assumeRolePolicy")
     assert [s["Sid"] for s in trust["Statement"]] == ["ChainedUpdate", "ChainedPreview"]
     update, preview = trust["Statement"]
     assert update["Principal"] == {"AWS": f"arn:aws:iam::{HOME}:root"}
     assert update["Condition"]["ArnEquals"] == {
-        "aws:PrincipalArn": f"arn:aws:iam::{HOME}:role/hubspoke-deploy"
+        "aws:PrincipalArn": f"arn:aws:iam::{HOME}:role/hubspoke-deploy-prod"
     }
     assert preview["Condition"] == {
         "ArnEquals": {"aws:PrincipalArn": f"arn:aws:iam::{HOME}:role/hubspoke-preview"},
@@ -118,21 +123,49 @@ def test_member_deploy_role_trusts_the_home_roles_and_a_preview_only_with_its_so
 
 
 def test_deploy_role_is_capped_by_its_own_policy_as_permissions_boundary(member):
-    role = member.named("aws:iam/role:Role", "ci-deploy")
-    [boundary] = member.of_type("aws:iam/policy:Policy")
+    role = member.named("aws:iam/role:Role", "ci-deploy-prod")
+    boundary = member.named("aws:iam/policy:Policy", "ci-deploy-prod")
     [attachment] = member.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     assert role.inputs["permissionsBoundary"] == boundary.outputs["arn"]
     assert attachment.inputs["policyArn"] == boundary.outputs["arn"]
-    doc = policy(boundary)
-    regions = statement(doc, "OnlyTheStackRegions")
+    guards = policy(member.named("aws:iam/rolePolicy:RolePolicy", "ci-deploy-prod-guards"))
+    regions = statement(guards, "OnlyTheStackRegions")
     assert regions["Effect"] == "Deny"
     assert regions["Condition"] == {
         "StringNotEquals": {"aws:RequestedRegion": ["eu-west-1", "eu-central-1"]}
     }
-    assert statement(doc, "PreviewsOnlyRead")["Effect"] == "Deny"
-    assert statement(doc, "NeverTheBootstrapItself")["Resource"][0].endswith(
-        f"{WORKLOADS}:role/hubspoke-deploy"
+    assert statement(guards, "PreviewsOnlyRead")["Effect"] == "Deny"
+    assert statement(guards, "NeverTheBootstrapRoles")["Resource"][0].endswith(
+        f"{WORKLOADS}:role/hubspoke-deploy-prod"
     )
+    create = statement(policy(boundary), "CreateOnlyWithBoundary")
+    assert create["Condition"]["StringEquals"]["iam:PermissionsBoundary"] == (
+        f"arn:aws:iam::{WORKLOADS}:policy/hubspoke-workload-boundary"
+    )
+    workload = member.named("aws:iam/policy:Policy", "ci-workload-boundary")
+    assert workload.inputs["name"] == "hubspoke-workload-boundary"
+
+
+def test_home_deploy_roles_chain_only_into_their_environments_configured_accounts(home):
+    prod = policy(home.named("aws:iam/policy:Policy", "ci-deploy-prod"))
+    assert statement(prod, "ChainIntoTheConfiguredAccounts")["Resource"] == [
+        f"arn:aws:iam::{a}:role/hubspoke-deploy-prod"
+        for a in ("111122223333", "444455556666", "777788889999")
+    ]
+    dev = policy(home.named("aws:iam/policy:Policy", "ci-deploy-dev"))
+    assert not [s for s in dev["Statement"] if "sts:AssumeRole" in s.get("Action", [])]
+
+
+def test_chain_into_matches_the_main_programs_role_arns():
+    # Pulumi.<stack>.yaml's roleArn accounts = the home bootstrap stack's chainInto.
+    chain = stack_config("network")["hubspoke-bootstrap:chainInto"]
+    for stack in ("dev", "prod"):
+        accounts = runner.stack_config(stack)["hubspoke:accounts"]
+        arns = sorted(a["roleArn"] for a in accounts.values() if a.get("roleArn"))
+        expected = sorted(
+            f"arn:aws:iam::{a}:role/hubspoke-deploy-{stack}" for a in chain.get(stack, [])
+        )
+        assert arns == expected, stack
 
 
 def test_state_backend_is_versioned_kms_encrypted_tls_only_private_and_protected(home):
@@ -162,19 +195,20 @@ def test_state_backend_is_versioned_kms_encrypted_tls_only_private_and_protected
 
 
 def test_outputs_tell_ci_where_the_state_is_and_which_roles_to_assume(home, member):
-    assert home.outputs["deploy_role_arn"] and home.outputs["preview_role_arn"]
+    assert set(home.outputs["deploy_role_arns"]) == {"dev", "prod"}
+    assert home.outputs["preview_role_arn"]
     assert (
         home.outputs["backend_url"].startswith("s3://")
         and "region=eu-west-1" in (home.outputs["backend_url"])
     )
     assert home.outputs["secrets_provider"] == "awskms://alias/hubspoke-state?region=eu-west-1"
-    assert set(member.outputs) == {"deploy_role_arn"}
+    assert set(member.outputs) == {"deploy_role_arns", "workload_boundary_arn"}
 
 
 def test_home_deploy_role_may_use_but_never_reconfigure_the_state_backend(home):
-    [boundary] = home.of_type("aws:iam/policy:Policy")
+    guards = home.named("aws:iam/rolePolicy:RolePolicy", "ci-deploy-prod-guards")
     [bucket] = home.of_type("aws:s3/bucket:Bucket")
-    deny = statement(policy(boundary), "StateBucketIsNotOurs")
+    deny = statement(policy(guards), "StateBucketIsNotOurs")
     assert deny["Resource"] == [bucket.outputs["arn"], bucket.outputs["arn"] + "/*"]
     assert "s3:DeleteBucket" not in deny["NotAction"]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi_aws as aws
 
 from components.api.scope import Scope
+from components.naming import holds_fixed_name
 
 
 def user_pool(scope: Scope) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolClient]:
@@ -34,7 +35,13 @@ def user_pool(scope: Scope) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolC
         name=f"{physical}-web",
         user_pool_id=pool.id,
         generate_secret=False,  # a browser app cannot keep a secret
-        explicit_auth_flows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        # USER_PASSWORD_AUTH is what web/ signs in with (the password goes over TLS to Cognito's
+        # endpoint, as with the hosted UI's form); SRP stays allowed for SDK clients.
+        explicit_auth_flows=[
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
         prevent_user_existence_errors="ENABLED",
         enable_token_revocation=True,
         access_token_validity=60,
@@ -48,3 +55,19 @@ def user_pool(scope: Scope) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolC
         opts=scope.child,
     )
     return pool, client
+
+
+def user_groups(scope: Scope, pool: aws.cognito.UserPool) -> list[aws.cognito.UserGroup]:
+    """One Cognito group per `api.groups` entry; the function maps a caller's `cognito:groups`
+    claim to the permissions configured for them (the group itself grants no AWS role)."""
+    groups = scope.args.config.groups
+    return [
+        aws.cognito.UserGroup(
+            f"{scope.name}-group-{group}",
+            name=group,
+            user_pool_id=pool.id,
+            description=f"items API: {', '.join(permissions) or 'no access'}",
+            opts=holds_fixed_name(scope.child),  # a group name is unique in its pool
+        )
+        for group, permissions in sorted(groups.items())
+    ]

@@ -6,7 +6,7 @@ import pulumi
 
 from components.api.alarms import alarm_topic, metric_alarms
 from components.api.args import ItemsApiArgs
-from components.api.cognito import user_pool
+from components.api.cognito import user_groups, user_pool
 from components.api.function import (
     cursor_secret,
     function_log_group,
@@ -25,12 +25,14 @@ from components.api.scope import Scope
 from components.api.stage import (
     access_log_group,
     deployment,
+    execution_log_group,
     logging_account,
     method_settings,
     stage,
 )
 from components.api.table import customer_key, items_table
 from components.api.uploads import upload_bucket
+from components.api.waf import web_acl
 
 
 class ItemsApi(pulumi.ComponentResource):
@@ -56,7 +58,7 @@ class ItemsApi(pulumi.ComponentResource):
         # Compute: cursor secret, security group, role, log group, function
         self.cursor_secret = cursor_secret(scope, self.key)
         self.security_group = function_security_group(scope)
-        self.role, self.role_permissions = function_role(scope, self.table, self.bucket)
+        self.role, self.role_permissions = function_role(scope, self.table, self.bucket, self.key)
         self.function_log_group = function_log_group(scope)
         self.function = items_function(
             scope,
@@ -72,6 +74,7 @@ class ItemsApi(pulumi.ComponentResource):
 
         # Identity and REST API: user pool, API, authorizer, routes, CORS, invoke permission
         self.user_pool, self.user_pool_client = user_pool(scope)
+        self.user_groups = user_groups(scope, self.user_pool)
         self.rest_api = rest_api(scope)
         self.authorizer = authorizer(scope, self.rest_api, self.user_pool)
         routes = route_methods(scope, self.rest_api, self.authorizer, self.function)
@@ -90,12 +93,21 @@ class ItemsApi(pulumi.ComponentResource):
                 *self.methods,
                 *self.integrations,
                 *self.preflight_responses,
+                *routes.validation,
                 *self.gateway_responses,
             ],
         )
         self.access_log_group = access_log_group(scope)
         self.stage = stage(scope, self.rest_api, api_deployment, self.access_log_group, account)
-        self.method_settings = method_settings(scope, self.rest_api, self.stage)
+        self.execution_log_group = execution_log_group(scope, self.rest_api)
+        self.method_settings = method_settings(
+            scope, self.rest_api, self.stage, self.execution_log_group
+        )
+
+        # Edge protection: the web ACL on the stage (prod by default)
+        self.web_acl = None
+        if args.config.waf is not None:
+            self.web_acl = web_acl(scope, self.stage, args.config.waf)
 
         # Alarms
         self.alarm_topic_arn = alarm_topic(scope, self.key)

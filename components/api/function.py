@@ -10,10 +10,10 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
-from components.api.contract import HANDLER
+from components.api.contract import DEFAULT_PERMISSIONS_ENV, GROUP_PERMISSIONS_ENV, HANDLER
 from components.api.policies import VPC_ACCESS_POLICY_ARN, function_policy
 from components.api.scope import Scope
-from components.iam import service_trust_policy
+from components.iam import role_settings, service_trust_policy
 from components.model import PROJECT
 from components.naming import holds_fixed_name
 
@@ -95,9 +95,10 @@ def function_security_group(scope: Scope) -> aws.ec2.SecurityGroup:
 
 
 def function_role(
-    scope: Scope, table: aws.dynamodb.Table, bucket: aws.s3.Bucket
+    scope: Scope, table: aws.dynamodb.Table, bucket: aws.s3.Bucket, key: aws.kms.Key
 ) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
-    """The function's role: VPC access, and an inline policy scoped to that table and bucket.
+    """The function's role: VPC access, and an inline policy scoped to that table, that bucket
+    and the table's key (through DynamoDB only).
 
     Returns the role and what grants its permissions (the VPC access attachment and the inline
     policy): the function must be created after both, see `items_function`.
@@ -107,6 +108,7 @@ def function_role(
         f"{name}-function",
         assume_role_policy=json.dumps(service_trust_policy("lambda.amazonaws.com")),
         tags=scope.tags("-function"),
+        **role_settings(scope.args.account_id, scope.args.environment),
         opts=scope.child,
     )
     vpc_access = aws.iam.RolePolicyAttachment(
@@ -118,8 +120,8 @@ def function_role(
     policy = aws.iam.RolePolicy(
         f"{name}-function",
         role=function_role.id,
-        policy=pulumi.Output.all(table.arn, bucket.arn).apply(
-            lambda arns: json.dumps(function_policy(arns[0], arns[1]))
+        policy=pulumi.Output.all(table.arn, bucket.arn, key.arn).apply(
+            lambda arns: json.dumps(function_policy(*arns))
         ),
         opts=scope.child,
     )
@@ -133,6 +135,7 @@ def function_log_group(scope: Scope) -> aws.cloudwatch.LogGroup:
         # it on first invocation with none).
         name=f"/aws/lambda/{scope.physical}",
         retention_in_days=scope.args.log_retention_days,
+        kms_key_id=scope.args.log_key_arn,
         tags=scope.tags("-function"),
         opts=holds_fixed_name(scope.child),
     )
@@ -185,6 +188,11 @@ def items_function(
                 "CURSOR_SECRET": secret.value,
                 "UPLOAD_MAX_BYTES": str(cfg.upload_max_bytes),
                 "UPLOAD_CONTENT_TYPES": ",".join(cfg.upload_content_types),
+                GROUP_PERMISSIONS_ENV: json.dumps(
+                    {group: list(p) for group, p in sorted(cfg.groups.items())},
+                    separators=(",", ":"),
+                ),
+                DEFAULT_PERMISSIONS_ENV: ",".join(cfg.default_permissions),
                 "POWERTOOLS_SERVICE_NAME": scope.name,
                 "POWERTOOLS_LOG_LEVEL": "INFO" if args.is_prod else "DEBUG",
             }

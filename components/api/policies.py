@@ -69,8 +69,10 @@ def tls_only_bucket_policy(bucket_arn: str) -> dict:
     }
 
 
-def function_policy(table_arn: str, bucket_arn: str) -> dict:
-    """The function role's inline policy: that table, its index, that bucket's upload prefix."""
+def function_policy(table_arn: str, bucket_arn: str, key_arn: str) -> dict:
+    """The function role's inline policy: that table, its index, that bucket's upload prefix, and
+    the table's key only through DynamoDB."""
+    region = table_arn.split(":")[3]
     return {
         "Version": "2012-10-17",
         "Statement": [
@@ -85,6 +87,20 @@ def function_policy(table_arn: str, bucket_arn: str) -> dict:
                 "Effect": "Allow",
                 "Action": list(INDEX_ACTIONS),
                 "Resource": f"{table_arn}/index/{GSI_NAME}",
+            },
+            {
+                # The table is encrypted with the customer key: DynamoDB decrypts the table key
+                # with the caller's permissions on every item call, reads and writes (KMS
+                # developer guide, "How Amazon DynamoDB uses AWS KMS"; a PutItem without it is
+                # refused, aws/aws-cdk#10010). Without this statement every table call is
+                # AccessDenied. Only through DynamoDB in this region, never a direct Decrypt.
+                "Sid": "TableKeyThroughDynamoDB",
+                "Effect": "Allow",
+                "Action": "kms:Decrypt",
+                "Resource": key_arn,
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": f"dynamodb.{region}.amazonaws.com"}
+                },
             },
             {
                 # The presigned POST is signed with this role's credentials; its policy narrows

@@ -60,8 +60,8 @@ def items_table(scope: Scope, key: aws.kms.Key) -> aws.dynamodb.Table:
                 "projection_type": "ALL",
             }
         ],
-        # The function's role needs no KMS permission for this: DynamoDB uses the key through
-        # grants it creates with the table (DynamoDB developer guide, "How DynamoDB uses KMS").
+        # A customer key: every item call is also a kms:Decrypt by the caller through DynamoDB,
+        # so the function's role is granted it (policies.function_policy).
         server_side_encryption={"enabled": True, "kms_key_arn": key.arn},
         point_in_time_recovery={"enabled": True},
         deletion_protection_enabled=scope.args.is_prod,

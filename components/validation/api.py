@@ -9,13 +9,19 @@ from typing import Any
 from components.model import (
     DEFAULT_UPLOAD_CONTENT_TYPES,
     LAMBDA_PYTHON_RUNTIMES,
+    PERMISSIONS,
+    WAF_MANAGED_RULE_GROUPS,
+    WAF_RATE_LIMIT_MAX,
+    WAF_RATE_LIMIT_MIN,
     ApiConfig,
     VpcConfig,
+    WafConfig,
 )
 from components.validation.fields import (
     MISSING,
     NS,
     Problems,
+    as_bool,
     as_int,
     as_list,
     as_mapping,
@@ -25,6 +31,9 @@ from components.validation.fields import (
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 _SNS_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
+# Cognito allows more in a group name, but API Gateway hands `cognito:groups` to the function as
+# one string ("a,b" or "[a b]"): a comma, a space or a bracket in a name would split it.
+_GROUP_NAME = re.compile(r"^[A-Za-z0-9_.@+=-]{1,128}$")
 _MEDIA_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$")
 
 
@@ -43,7 +52,55 @@ def _origin(value: Any, path: str, problems: Problems) -> str | None:
     return text
 
 
-def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> ApiConfig | None:
+def parse_waf(raw: Any, path: str, problems: Problems, is_prod: bool) -> WafConfig | None:
+    """`api.waf`: absent = on in prod with the defaults, off elsewhere; `false` = off; an
+    object = on, with `enabled: false` to turn it off and keep the settings."""
+    if raw is MISSING:
+        return WafConfig() if is_prod else None
+    if isinstance(raw, bool):
+        return WafConfig() if raw else None
+    obj = as_mapping(
+        raw,
+        path,
+        problems,
+        required=[],
+        optional=["enabled", "rateLimitPer5Min", "managedRuleGroups"],
+    )
+    if obj is None:
+        return None
+    enabled = as_bool(obj.get("enabled", True), f"{path}.enabled", problems)
+    rate = as_int(
+        obj.get("rateLimitPer5Min", WafConfig.rate_limit_per_5min),
+        f"{path}.rateLimitPer5Min",
+        problems,
+        WAF_RATE_LIMIT_MIN,
+        WAF_RATE_LIMIT_MAX,
+    )
+    groups = []
+    raw_groups = as_list(
+        obj.get("managedRuleGroups", list(WafConfig.managed_rule_groups)),
+        f"{path}.managedRuleGroups",
+        problems,
+    )
+    for i, name in enumerate(raw_groups or []):
+        if name not in WAF_MANAGED_RULE_GROUPS:
+            problems.add(
+                f"{path}.managedRuleGroups[{i}]",
+                name,
+                f"is not an AWS managed rule group (allowed: {', '.join(WAF_MANAGED_RULE_GROUPS)})",
+            )
+        elif name in groups:
+            problems.add(f"{path}.managedRuleGroups[{i}]", name, "is listed twice")
+        else:
+            groups.append(name)
+    if not enabled or rate is None:
+        return None
+    return WafConfig(rate_limit_per_5min=rate, managed_rule_groups=tuple(groups))
+
+
+def parse_api(
+    raw: Any, problems: Problems, spoke_names: set[str] | None, is_prod: bool = False
+) -> ApiConfig | None:
     """`spoke_names`: the names written in `hubspoke:spokes`, None when some spoke has no usable
     name (then `api.spoke` is not checked against them: that spoke is already reported)."""
     path = f"{NS}api"
@@ -54,7 +111,7 @@ def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> Api
         required=["spoke", "corsOrigins"],
         optional=[
             "throttle", "function", "uploadMaxBytes", "uploadContentTypes", "alarmTopicArn",
-            "alarmEmails",
+            "alarmEmails", "groups", "defaultGroup", "waf",
         ],
     )  # fmt: skip
     if obj is None:
@@ -148,6 +205,8 @@ def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> Api
             emails,
             f"cannot be used with {path}.alarmTopicArn (subscribe the addresses to that topic)",
         )
+    waf = parse_waf(obj.get("waf", MISSING), f"{path}.waf", problems, is_prod)
+    groups, default_permissions = _roles(obj, path, problems)
     if (
         None in (spoke, rate, burst, memory, timeout, max_bytes)
         or runtime not in LAMBDA_PYTHON_RUNTIMES
@@ -166,7 +225,52 @@ def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> Api
         alarm_topic_arn=topic,
         alarm_emails=tuple(emails),
         upload_content_types=tuple(content_types) or DEFAULT_UPLOAD_CONTENT_TYPES,
+        waf=waf,
+        groups=groups,
+        default_permissions=default_permissions,
     )
+
+
+def _permissions(value: Any, path: str, problems: Problems) -> tuple[str, ...]:
+    """A list of distinct permissions out of PERMISSIONS (an empty list: no access)."""
+    out: list[str] = []
+    for i, permission in enumerate(as_list(value, path, problems) or []):
+        if permission not in PERMISSIONS:
+            problems.add(
+                f"{path}[{i}]",
+                permission,
+                f"is not a permission (allowed: {', '.join(PERMISSIONS)})",
+            )
+        elif permission in out:
+            problems.add(f"{path}[{i}]", permission, "is listed twice")
+        else:
+            out.append(permission)
+    return tuple(out)
+
+
+def _roles(
+    obj: dict[str, Any], path: str, problems: Problems
+) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """`groups: {<cognito group>: [permission, ...]}` and `defaultGroup: [permission, ...]`."""
+    raw = obj.get("groups", {})
+    groups: dict[str, tuple[str, ...]] = {}
+    if not isinstance(raw, dict):
+        problems.add(f"{path}.groups", raw, "must be an object: group name -> list of permissions")
+        raw = {}
+    for name, permissions in raw.items():
+        if not isinstance(name, str) or not _GROUP_NAME.match(name):
+            problems.add(
+                f"{path}.groups.{name}",
+                name,
+                "is not a group name (1-128 of letters, digits and _ . @ + = -; no comma, space "
+                "or bracket, which would split cognito:groups)",
+            )
+            continue
+        groups[name] = _permissions(permissions, f"{path}.groups.{name}", problems)
+    default = _permissions(
+        obj.get("defaultGroup", list(PERMISSIONS)), f"{path}.defaultGroup", problems
+    )
+    return groups, default
 
 
 def check_alarm_topic_region(

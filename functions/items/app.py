@@ -30,7 +30,10 @@ from contract import (
     CORS_EXPOSE_HEADERS,
     CORS_MAX_AGE_SECONDS,
     JSON_CONTENT_TYPE,
+    READ,
     ROUTES,
+    UPLOAD,
+    WRITE,
 )
 from cursor import CursorCodec
 from errors import ApiError, UnauthorizedError, ValidationError
@@ -47,6 +50,7 @@ from models import (
     parse_upload_request,
 )
 from repository import ItemRepository
+from roles import parse_groups, permissions_of, require
 from service import ItemService
 from settings import load_settings
 
@@ -114,8 +118,9 @@ _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 # --- Request helpers ---------------------------------------------------------------------------
 
 
-def _caller() -> str:
-    """The Cognito `sub` from the authorizer claims; no claims, no access.
+def _caller(permission: str) -> str:
+    """The Cognito `sub` from the authorizer claims, if the caller's groups grant `permission`
+    (403 naming it if not); no claims, no access.
 
     Also refuses control characters in the path: the router's `$` matches before a trailing
     newline, so `/items/\n` would otherwise be served as `/items`.
@@ -130,6 +135,9 @@ def _caller() -> str:
     sub = claims.get("sub") if isinstance(claims, dict) else None
     if not isinstance(sub, str) or not _SUB_RE.fullmatch(sub):
         raise UnauthorizedError("This request carries no authenticated user; sign in again.")
+    groups = parse_groups(claims.get("cognito:groups"))
+    granted = permissions_of(groups, settings.group_permissions, settings.default_permissions)
+    require(permission, groups, granted)
     return sub
 
 
@@ -183,11 +191,19 @@ def _json_body() -> dict[str, Any]:
     return parse_json_object(data)
 
 
+def _utf8_json(body: Any) -> str:
+    """JSON that encodes as UTF-8. Error fields echo caller input, and JSON can carry a lone
+    surrogate ("\\ud800") that UTF-8 cannot: the runtime's encoding of the response would fail
+    (a 502). Each one is written back as its JSON escape; everything else stays unescaped."""
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(
         status_code=status,
         content_type=JSON_CONTENT_TYPE,
-        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        body=_utf8_json(body),
         headers={"Cache-Control": "no-store", **(headers or {})},
     )
 
@@ -206,7 +222,7 @@ def health() -> Response:
 
 @app.post("/items")
 def create_item() -> Response:
-    owner = _caller()
+    owner = _caller(WRITE)
     _no_query()
     key = parse_idempotency_key(_header("Idempotency-Key"))
     fields = parse_item_fields(_json_body())
@@ -218,21 +234,21 @@ def create_item() -> Response:
 
 @app.get("/items")
 def list_items() -> Response:
-    owner = _caller()
+    owner = _caller(READ)
     items, cursor = service.list(owner, parse_list_query(_query()))
     return _json(200, {"items": [item.to_json() for item in items], "nextCursor": cursor})
 
 
 @app.get("/items/<item_id>")
 def get_item(item_id: str) -> Response:
-    owner = _caller()
+    owner = _caller(READ)
     _no_query()
     return _item_response(200, service.get(owner, parse_item_id(item_id)))
 
 
 @app.put("/items/<item_id>")
 def replace_item(item_id: str) -> Response:
-    owner = _caller()
+    owner = _caller(WRITE)
     _no_query()
     item_id = parse_item_id(item_id)
     version = parse_if_match(_header("If-Match"))
@@ -242,7 +258,7 @@ def replace_item(item_id: str) -> Response:
 
 @app.patch("/items/<item_id>")
 def patch_item(item_id: str) -> Response:
-    owner = _caller()
+    owner = _caller(WRITE)
     _no_query()
     item_id = parse_item_id(item_id)
     version = parse_if_match(_header("If-Match"))
@@ -252,7 +268,7 @@ def patch_item(item_id: str) -> Response:
 
 @app.delete("/items/<item_id>")
 def delete_item(item_id: str) -> Response:
-    owner = _caller()
+    owner = _caller(WRITE)
     _no_query()
     item_id = parse_item_id(item_id)
     service.delete(owner, item_id, parse_if_match(_header("If-Match")))
@@ -261,7 +277,7 @@ def delete_item(item_id: str) -> Response:
 
 @app.post("/items/<item_id>/upload-url")
 def create_upload_url(item_id: str) -> Response:
-    owner = _caller()
+    owner = _caller(UPLOAD)
     _no_query()
     item_id = parse_item_id(item_id)
     request = parse_upload_request(_json_body(), settings.upload_content_types)

@@ -18,6 +18,17 @@ GSI_NAME, GSI_HASH_KEY, GSI_RANGE_KEY = "GSI1", "GSI1PK", "GSI1SK"
 UPLOAD_PREFIX = "uploads/"
 DEFAULT_UPLOAD_CONTENT_TYPES: tuple[str, ...] = ("image/jpeg", "image/png", "application/pdf")
 
+# What a client may send (functions/items/models.py checks it; components/api/request_models.py
+# gives API Gateway the same limits as JSON schema models, so it refuses a malformed request
+# before the function runs).
+STATUSES: tuple[str, ...] = ("todo", "in_progress", "done")
+MAX_BODY_BYTES = 16 * 1024
+NAME_MAX = 200
+DESCRIPTION_MAX = 4000
+TAGS_MAX = 20
+TAG_MAX = 50
+ITEM_FIELDS: tuple[str, ...] = ("name", "description", "status", "tags")
+
 # Request bodies and responses are JSON.
 JSON_CONTENT_TYPE = "application/json"
 
@@ -32,22 +43,32 @@ CORS_EXPOSE_HEADERS: tuple[str, ...] = ("ETag", "Idempotent-Replayed")
 CORS_MAX_AGE_SECONDS = 600
 
 
+# What a role may do (`hubspoke:api.groups`); each authorized route needs one of them.
+READ, WRITE, UPLOAD = "read", "write", "upload"
+PERMISSIONS: tuple[str, ...] = (READ, WRITE, UPLOAD)
+
+# The function's environment: the permissions of each Cognito group (JSON object of lists) and
+# of a user in none of them (comma-separated).
+GROUP_PERMISSIONS_ENV, DEFAULT_PERMISSIONS_ENV = "GROUP_PERMISSIONS", "DEFAULT_PERMISSIONS"
+
+
 @dataclass(frozen=True)
 class Route:
-    """One route of the function; `public` routes have no authorizer."""
+    """One route of the function; `public` routes have no authorizer and need no permission."""
 
     method: str
     path: str
+    permission: str | None = None
     public: bool = False
 
 
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/health", public=True),
-    Route("POST", "/items"),
-    Route("GET", "/items"),
-    Route("GET", "/items/{id}"),
-    Route("PUT", "/items/{id}"),
-    Route("PATCH", "/items/{id}"),
-    Route("DELETE", "/items/{id}"),
-    Route("POST", "/items/{id}/upload-url"),
+    Route("POST", "/items", WRITE),
+    Route("GET", "/items", READ),
+    Route("GET", "/items/{id}", READ),
+    Route("PUT", "/items/{id}", WRITE),
+    Route("PATCH", "/items/{id}", WRITE),
+    Route("DELETE", "/items/{id}", WRITE),
+    Route("POST", "/items/{id}/upload-url", UPLOAD),
 )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 
-from contract import DEFAULT_UPLOAD_CONTENT_TYPES
+from contract import (
+    DEFAULT_PERMISSIONS_ENV,
+    DEFAULT_UPLOAD_CONTENT_TYPES,
+    GROUP_PERMISSIONS_ENV,
+    PERMISSIONS,
+)
 
 DEFAULT_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 MIN_CURSOR_SECRET_BYTES = 32
@@ -22,6 +28,8 @@ class Settings:
         "bucket_name",
         "cors_origins",
         "cursor_secret",
+        "default_permissions",
+        "group_permissions",
         "region",
         "table_name",
         "upload_content_types",
@@ -40,6 +48,8 @@ class Settings:
         upload_max_bytes: int,
         upload_content_types: tuple[str, ...],
         upload_url_ttl_seconds: int = 300,
+        group_permissions: dict[str, tuple[str, ...]] | None = None,
+        default_permissions: tuple[str, ...] = PERMISSIONS,
     ) -> None:
         self.table_name = table_name
         self.bucket_name = bucket_name
@@ -49,6 +59,8 @@ class Settings:
         self.upload_max_bytes = upload_max_bytes
         self.upload_content_types = upload_content_types
         self.upload_url_ttl_seconds = upload_url_ttl_seconds
+        self.group_permissions = group_permissions or {}
+        self.default_permissions = default_permissions
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -60,6 +72,33 @@ def _required(env: Mapping[str, str], name: str) -> str:
 
 def _csv(value: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _permissions(value: object, name: str) -> tuple[str, ...]:
+    items = _csv(value) if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or any(p not in PERMISSIONS for p in items):
+        raise SettingsError(
+            f"{name} must list permissions out of {', '.join(PERMISSIONS)}; got {value!r}."
+        )
+    return tuple(items)
+
+
+def _roles(env: Mapping[str, str]) -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
+    """Group -> permissions (a JSON object) and the permissions of a user in no group (CSV;
+    unset means every permission, as before groups existed; empty means none)."""
+    raw = env.get(GROUP_PERMISSIONS_ENV, "").strip() or "{}"
+    try:
+        groups = json.loads(raw)
+    except ValueError:
+        groups = None
+    if not isinstance(groups, dict):
+        raise SettingsError(
+            f"{GROUP_PERMISSIONS_ENV} must be a JSON object of group -> permission list."
+        )
+    parsed = {str(g): _permissions(p, f"{GROUP_PERMISSIONS_ENV}[{g!r}]") for g, p in groups.items()}
+    if DEFAULT_PERMISSIONS_ENV not in env:
+        return parsed, PERMISSIONS
+    return parsed, _permissions(env[DEFAULT_PERMISSIONS_ENV], DEFAULT_PERMISSIONS_ENV)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -82,6 +121,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                 f"UPLOAD_CONTENT_TYPES holds {content_type!r}; "
                 "list exact media types such as image/png, comma-separated."
             )
+    group_permissions, default_permissions = _roles(env)
     return Settings(
         table_name=_required(env, "TABLE_NAME"),
         bucket_name=_required(env, "BUCKET_NAME"),
@@ -90,4 +130,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cors_origins=_csv(env.get("CORS_ORIGINS", "")),
         upload_max_bytes=int(raw_max),
         upload_content_types=tuple(ct.lower() for ct in content_types),
+        group_permissions=group_permissions,
+        default_permissions=default_permissions,
     )

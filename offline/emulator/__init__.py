@@ -9,6 +9,7 @@ from offline.emulator import (  # noqa: F401  (importing registers the mappings)
     compute,
     data,
     ec2,
+    ec2_acls,
     ec2_security_vpn,
     identity,
     invokes,
@@ -18,8 +19,9 @@ from offline.emulator import (  # noqa: F401  (importing registers the mappings)
     route53,
     storage,
     transit_gateway,
+    waf,
 )
 from offline.emulator.mocks import EmulatorMocks
-from offline.emulator.registry import INVOKES, RESOURCES, EmulatorRejected
+from offline.emulator.registry import INVOKES, NOT_PRODUCED, RESOURCES, EmulatorRejected
 
-__all__ = ["INVOKES", "RESOURCES", "EmulatorMocks", "EmulatorRejected"]
+__all__ = ["INVOKES", "NOT_PRODUCED", "RESOURCES", "EmulatorMocks", "EmulatorRejected"]

@@ -1,4 +1,4 @@
-"""Cognito user pools and app clients."""
+"""Cognito user pools, app clients and groups."""
 
 from __future__ import annotations
 
@@ -120,3 +120,20 @@ def user_pool_client(ctx: Ctx, name: str, inputs: Inputs) -> Created:
         kwargs["AllowedOAuthFlowsUserPoolClient"] = bool(inputs["allowedOauthFlowsUserPoolClient"])
     client = ctx.client("cognito-idp").create_user_pool_client(**kwargs)["UserPoolClient"]
     return client["ClientId"], {"clientSecret": client.get("ClientSecret", "")}
+
+
+@resource("aws:cognito/userGroup:UserGroup")
+def user_group(ctx: Ctx, name: str, inputs: Inputs) -> Created:
+    kwargs: dict[str, Any] = {
+        "UserPoolId": inputs["userPoolId"],
+        "GroupName": inputs.get("name") or name,
+    }
+    if inputs.get("description"):
+        kwargs["Description"] = inputs["description"]
+    if inputs.get("precedence") is not None:
+        kwargs["Precedence"] = number(inputs["precedence"])
+    if inputs.get("roleArn"):
+        kwargs["RoleArn"] = inputs["roleArn"]
+    group = ctx.client("cognito-idp").create_group(**kwargs)["Group"]
+    # The provider's id is `<user pool id>/<group name>` (its import format).
+    return f"{group['UserPoolId']}/{group['GroupName']}", {}

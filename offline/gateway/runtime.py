@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from offline.emulator import EmulatorMocks
+from offline.emulator import EmulatorMocks, lambda_service
 
 _log = logging.getLogger("offline.gateway")
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -127,6 +127,12 @@ class FunctionRuntime:
                 raise LookupError(f"handler {spec}: no module {spec.partition(':')[0]}")
         self._invoke = threading.Lock()  # one invocation at a time: it sets process env vars
         self._deployed: dict[str, DeployedCode] = {}
+        # Added to every function's environment: where the sandbox's local endpoints are
+        # (e.g. AWS_ENDPOINT_URL_S3, so presigned URLs point at the local S3 endpoint).
+        self.extra_environment: dict[str, str] = {}
+        # access key id -> secret of the role credentials handed to functions, so a local
+        # endpoint can check a signature made with them (S3 checks a presigned POST's).
+        self.issued_credentials: dict[str, str] = {}
 
     def invoke(self, function_arn: str, event: dict[str, Any]) -> dict[str, Any]:
         """The function's proxy response to `event`; FunctionError where Lambda reports one."""
@@ -139,6 +145,7 @@ class FunctionRuntime:
                 with self._handler_for(config, region) as handler:
                     context = LambdaContext(function_arn, config["MemorySize"], config["Timeout"])
                     result = handler(event, context)
+                lambda_service.after_invocation(config, region)  # the X-Ray daemon's uploads
                 int(result["statusCode"])
             except Exception as e:
                 # Lambda writes the traceback to the function's log; here, to this log.
@@ -172,8 +179,10 @@ class FunctionRuntime:
         creds = sts.client("sts").assume_role(
             RoleArn=config["Role"], RoleSessionName=config["FunctionName"][:64]
         )["Credentials"]
+        self.issued_credentials[creds["AccessKeyId"]] = creds["SecretAccessKey"]
         env = {
             **(config.get("Environment") or {}).get("Variables", {}),
+            **self.extra_environment,
             "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
             "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
             "AWS_SESSION_TOKEN": creds["SessionToken"],

@@ -29,6 +29,20 @@ class Forbidden(Exception):
     """The token is valid but not for this method (scopes): API Gateway answers 403."""
 
 
+def token_from_header(value: str) -> str:
+    """The token in the identity source header: the raw JWT, or `Bearer <JWT>`.
+
+    The REST API Cognito authorizer takes both. Amazon Cognito's guide tells apps to send the
+    tokens "as bearer tokens to an Authorization header" ("Accessing resources with API Gateway
+    after sign-in"), AWS's own API Gateway workshop tests a COGNITO_USER_POOLS authorizer with
+    "Bearer" + one space + the token, and the HTTP API JWT authorizer documents "only the token,
+    or the token prefixed with Bearer" (amazon-cognito-identity-js#165 reports the same for REST).
+    The scheme name is matched case-insensitively (RFC 6750 / RFC 9110 auth-scheme).
+    """
+    scheme, _, rest = value.partition(" ")
+    return rest.strip() if rest and scheme.lower() == "bearer" else value.strip()
+
+
 def _b64(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 

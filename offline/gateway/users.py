@@ -7,9 +7,12 @@ from offline.emulator import EmulatorMocks
 from offline.gateway.deployed import UserPool
 
 
-def sign_in(emulator: EmulatorMocks, pool: UserPool, user: str) -> dict[str, str]:
-    """Sign up (if new), confirm and sign in `user` in the emulated pool; returns its tokens.
-    The password is derived from the user name: this is a local test helper, not a login."""
+def sign_in(
+    emulator: EmulatorMocks, pool: UserPool, user: str, group: str | None = None
+) -> dict[str, str]:
+    """Sign up (if new), confirm, add to `group` (one of the pool's groups) and sign in `user`
+    in the emulated pool; returns its tokens. The password is derived from the user name: this
+    is a local test helper, not a login."""
     idp = emulator.context_for_account(pool.account_id, pool.region).client("cognito-idp")
     described = idp.describe_user_pool(UserPoolId=pool.pool_id)["UserPool"]
     username = (
@@ -31,6 +34,12 @@ def sign_in(emulator: EmulatorMocks, pool: UserPool, user: str) -> dict[str, str
         idp.admin_confirm_sign_up(UserPoolId=pool.pool_id, Username=username)
     except idp.exceptions.UsernameExistsException:
         pass
+    if group is not None:
+        known = [g["GroupName"] for g in idp.list_groups(UserPoolId=pool.pool_id)["Groups"]]
+        if group not in known:
+            listed = ", ".join(known) or "none"
+            raise LookupError(f"no group {group!r} in user pool {pool.pool_id} (groups: {listed})")
+        idp.admin_add_user_to_group(UserPoolId=pool.pool_id, Username=username, GroupName=group)
     result = idp.admin_initiate_auth(
         UserPoolId=pool.pool_id,
         ClientId=client_id,
@@ -41,4 +50,5 @@ def sign_in(emulator: EmulatorMocks, pool: UserPool, user: str) -> dict[str, str
         "username": username,
         "idToken": result["IdToken"],
         "accessToken": result["AccessToken"],
+        "refreshToken": result["RefreshToken"],
     }

@@ -41,10 +41,30 @@ class EngineError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Statement:
+    """One policy statement that decided a request: its policy type (`identity`, `resource`,
+    `boundary`), the policy's name (None for a resource policy) and the statement's 1-based
+    index."""
+
+    type: str
+    policy: str | None
+    index: int
+    sid: str | None = None
+
+
+@dataclass(frozen=True)
 class Decision:
-    """The engine's answer: `Allowed`, `ImplicitlyDenied` or `ExplicitlyDenied`."""
+    """The engine's answer: `Allowed`, `ImplicitlyDenied` or `ExplicitlyDenied`; for a request on
+    one resource also the result per policy type (`None` where that type was not evaluated) and
+    the statements that allowed or denied it (for error messages and least-privilege checks)."""
 
     result: str
+    identity: str | None = None
+    resource: str | None = None
+    boundary: str | None = None
+    allow: tuple[Statement, ...] = ()
+    deny: tuple[Statement, ...] = ()
+    ignored_context_keys: tuple[str, ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -101,8 +121,20 @@ class _Engine:
                     raise EngineError(f"the IAM engine answered {answer['id']}, not {expected}")
                 if answer["result"] == "Error":
                     raise EngineError(f"the IAM engine refused the request: {answer['errors']}")
-                decisions.append(Decision(answer["result"]))
+                decisions.append(_decision(answer))
             return decisions
+
+
+def _decision(answer: Mapping[str, Any]) -> Decision:
+    return Decision(
+        answer["result"],
+        identity=answer.get("identity"),
+        resource=answer.get("resource"),
+        boundary=answer.get("boundary"),
+        allow=tuple(Statement(**s) for s in answer.get("allow") or ()),
+        deny=tuple(Statement(**s) for s in answer.get("deny") or ()),
+        ignored_context_keys=tuple(answer.get("ignoredContextKeys") or ()),
+    )
 
 
 _ENGINE = _Engine()

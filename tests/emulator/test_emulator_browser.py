@@ -21,7 +21,6 @@ import http.client
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -88,17 +87,6 @@ class BrowserRun:
 
     def requests_from(self, origin: str) -> list[Seen]:
         return [s for s in self.seen if s.origin == origin]
-
-
-def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        pytest.fail(
-            "the browser test needs Debian's Chromium: run `apt-get install -y chromium` "
-            "(.ci/run installs it)",
-            pytrace=False,
-        )
-    return path
 
 
 @contextmanager
@@ -195,8 +183,8 @@ def load_page(browser: str, url: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def browser_run() -> Iterator[BrowserRun]:
-    browser = chromium()  # fails before deploying anything when Chromium is missing
+def browser_run(chromium: str) -> Iterator[BrowserRun]:
+    browser = chromium  # the fixture skips (fails in CI) before anything is deployed without it
     with page_server() as port, EmulatorMocks() as emulator:
         allowed, other = f"http://localhost:{port}", f"http://127.0.0.1:{port}"
         config = stack_config("dev")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
+import socket
 import textwrap
 from collections.abc import Iterator
 from typing import Any
@@ -35,6 +37,10 @@ PROGRAM = PROVIDERS + textwrap.dedent(
         range_key="SK", attributes=[{"name": "PK", "type": "S"}, {"name": "SK", "type": "S"}],
         opts=on(spoke))
     role = aws.iam.Role("fn", assume_role_policy=trust("lambda.amazonaws.com"), opts=on(spoke))
+    # The emulator authorizes the handler's calls with this role: it may use that table only.
+    aws.iam.RolePolicy("fn", role=role.id, policy=table.arn.apply(lambda arn: json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": arn,
+        "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]}]})), opts=on(spoke))
     fn = aws.lambda_.Function("items", role=role.arn, runtime="python3.12",
         handler="app.handler", code=pulumi.AssetArchive({"app.py": pulumi.StringAsset("")}),
         environment={"variables": {"TABLE_NAME": table.name}}, opts=on(spoke))
@@ -309,3 +315,149 @@ def test_a_mock_preflight_with_integration_response_headers_answers_with_them(se
     assert status == 200
     # API Gateway sends the static mapping whatever the origin: the browser then refuses it.
     assert response_headers["Access-Control-Allow-Origin"] == "https://fixed.example"
+
+
+# -- answering as API Gateway does, whatever arrives ----------------------------------------------
+
+
+def raw(gateway: LocalGateway, data: bytes) -> tuple[int, dict[str, str], bytes, bool]:
+    """Send bytes as they are; returns status, headers, body and whether the server closed."""
+    host, port = gateway.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers, body, headers.get("Connection") == "close"
+
+
+def test_a_bearer_token_is_accepted_as_the_raw_token_is(served):
+    gateway, _ = served
+    bearer = {"Authorization": f"Bearer {token(served, 'ivan')}"}
+    status, _, _ = request(gateway, "GET", "/v1/items", bearer)
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer", "Bearer ", "a.b.c", "!!.!!.!!", "e30.e30.e30", "eyJhbGciOiJSUzI1NiJ9..", "x" * 9000],
+    ids=["bare-scheme", "empty-bearer", "short", "not-b64", "empty-objects", "no-payload", "long"],
+)
+def test_malformed_token_segments_are_401s_with_cors_not_faults(served, authorization):
+    gateway, _ = served
+    headers = {"Origin": ORIGIN, "Authorization": authorization}
+    status, response_headers, body = request(gateway, "GET", "/v1/items", headers)
+    assert (status, body) == (401, {"message": "Unauthorized"})
+    assert response_headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_a_repeated_header_reaches_the_function_in_multi_value_headers(served):
+    gateway, _ = served
+    bearer = token(served, "judy")
+    data = (
+        f"GET /v1/items HTTP/1.1\r\nHost: x\r\nAuthorization: {bearer}\r\n"
+        "X-Multi: one\r\nX-Multi: two\r\nConnection: close\r\n\r\n"
+    ).encode()
+    status, _, body, _ = raw(gateway, data)
+    assert status == 200
+    assert json.loads(body)["event"]["multiValueHeaders"]["X-Multi"] == ["one", "two"]
+
+
+def test_head_gets_the_headers_of_the_answer_without_a_body(served):
+    gateway, _ = served
+    status, headers, body, _ = raw(gateway, b"HEAD /v1/items HTTP/1.1\r\nHost: x\r\n\r\n")
+    # No HEAD method on /items: API Gateway's 403, its length announced, no body sent.
+    assert status == 403
+    assert int(headers["Content-Length"]) > 0
+    assert body == b""
+
+
+@pytest.mark.parametrize(
+    "framing",
+    [
+        b"Content-Length: abc\r\n",
+        b"Content-Length: -1\r\n",
+        b"Content-Length: 5\r\nContent-Length: 6\r\n",
+        b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+        b"Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+        b"Content-Length: 500\r\n",  # the body ends first
+    ],
+    ids=["not-a-number", "negative", "two-lengths", "length-and-chunked", "bad-chunk", "short"],
+)
+def test_a_body_that_cannot_be_delimited_is_a_400_and_the_connection_closes(served, framing):
+    gateway, _ = served
+    data = b"POST /v1/items HTTP/1.1\r\nHost: x\r\n" + framing
+    data += b"" if framing.endswith(b"zz\r\n") else b"\r\nhello"
+    status, headers, body, closed = raw(gateway, data)
+    assert status == 400
+    assert headers["Content-Type"] == "application/json"
+    assert json.loads(body) == {"message": "Bad Request"}
+    assert closed
+
+
+def test_a_chunked_body_reaches_the_function_whole(served):
+    gateway, _ = served
+    bearer = token(served, "kim")
+    payload = json.dumps({"id": "chunked", "title": "in two chunks"}).encode()
+    first, second = payload[:10], payload[10:]
+    data = (
+        f"POST /v1/items HTTP/1.1\r\nHost: x\r\nAuthorization: {bearer}\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    ).encode()
+    data += b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" % (len(first), first, len(second), second)
+    status, _, body, _ = raw(gateway, data)
+    assert (status, json.loads(body)["title"]) == (201, "in two chunks")
+
+
+def test_a_request_line_that_cannot_be_parsed_gets_a_json_400(served):
+    gateway, _ = served
+    status, headers, body, closed = raw(gateway, b"THIS IS NOT HTTP\r\n\r\n")
+    assert status == 400
+    assert headers["Content-Type"] == "application/json"
+    assert "message" in json.loads(body)
+    assert closed
+
+
+def test_a_payload_over_api_gateways_10_mb_quota_is_413(served):
+    gateway, _ = served
+    headers = {"Authorization": token(served, "leo"), "Origin": ORIGIN}
+    big = "x" * (10 * 1024 * 1024 + 1)
+    host, port = gateway.url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    conn.request("POST", "/v1/items", body=big, headers=headers)
+    response = conn.getresponse()
+    assert response.status == 413
+    assert json.loads(response.read()) == {"message": "Request Too Long"}
+    assert response.getheader("Access-Control-Allow-Origin") == ORIGIN
+    conn.close()
+
+
+def test_the_gateway_logs_a_line_for_each_answer_it_makes_itself(served, caplog):
+    gateway, _ = served
+    caplog.set_level(logging.INFO, logger="offline.gateway")
+    request(gateway, "GET", "/v1/items", {"Origin": ORIGIN})
+    request(gateway, "OPTIONS", "/v1/items", {"Origin": ORIGIN})
+    request(gateway, "GET", "/v1/nope", {})
+    lines = [r.getMessage() for r in caplog.records if r.name == "offline.gateway"]
+    assert any(line.startswith("GET /v1/items -> 401 (authorizer") for line in lines), lines
+    assert any(line.startswith("OPTIONS /v1/items -> 200 (preflight)") for line in lines), lines
+    assert any(line.startswith("GET /v1/nope -> 403 (gateway: no route)") for line in lines), lines
+
+
+def test_token_command_puts_the_user_in_a_group(served, capsys):
+    gateway, emulator = served
+    pool = next(m for r in gateway.api.routes for m in r.methods.values() if m.pools).pools[0]
+    idp = emulator.context_for_account(pool.account_id, pool.region).client("cognito-idp")
+    idp.create_group(UserPoolId=pool.pool_id, GroupName="testers")
+    port = gateway.url.rsplit(":", 1)[1]
+    assert main(["token", "--user", "mona", "--group", "testers", "--port", port]) == 0
+    out = capsys.readouterr()
+    assert "in group testers" in out.err
+    claims = verify_cognito_token(out.out.strip().splitlines()[-1], [pool])
+    assert claims["cognito:groups"] == ["testers"]
+    assert main(["token", "--user", "mona", "--group", "nobody", "--port", port]) == 1
+    assert "no group 'nobody'" in capsys.readouterr().err

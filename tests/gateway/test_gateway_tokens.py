@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from offline.gateway import Forbidden, Unauthorized, UserPool, verify_cognito_token
+from offline.gateway.tokens import token_from_header
 
 REGION, POOL_ID, CLIENT = "eu-west-1", "eu-west-1_Test", "client-1"
 ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
@@ -156,3 +157,17 @@ def test_a_token_not_signed_with_rs256_is_refused():
 def test_malformed_token_segments_are_unauthorized_not_an_error(token):
     with pytest.raises(Unauthorized):
         verify_cognito_token(token, [POOL])
+
+
+@pytest.mark.parametrize(
+    ("header", "token"),
+    [("abc.def.ghi", "abc.def.ghi"), ("Bearer abc.def.ghi", "abc.def.ghi"),
+     ("bearer abc.def.ghi", "abc.def.ghi"), ("Basic abc", "Basic abc")],
+)  # fmt: skip
+def test_the_token_is_taken_raw_or_after_a_bearer_scheme(header, token):
+    assert token_from_header(header) == token
+
+
+def test_a_bearer_token_verifies_like_the_raw_one():
+    token = sign(id_claims())
+    assert verify_cognito_token(token_from_header(f"Bearer {token}"), [POOL])["sub"] == "u-1"
