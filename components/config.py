@@ -26,6 +26,7 @@ from components.model import (
     NAT_STRATEGIES,
     NOT_PUBLIC,
     PROJECT,
+    PROJECT_TAG_KEYS,
     REGION_AZ_COUNTS,
     TOP_LEVEL_KEYS,
     VPC_MAX_PREFIX,
@@ -177,6 +178,7 @@ def _parse(
     if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):
         problems.add(f"{NS}tags", tags, "must be an object of string tag values")
         tags = {}
+    check_user_tags(tags, problems)
     if problems.items:
         return None
     return StackConfig(
@@ -184,6 +186,22 @@ def _parse(
         accounts=accounts, hub=hub, spokes=spokes, on_prem=on_prem, dns=dns, api=api,
         extra_tags=dict(tags), transit_gateway=transit_gateway, quotas=quotas,
     )  # fmt: skip
+
+
+def check_user_tags(tags: Mapping[str, str], problems: Problems) -> None:
+    """`hubspoke:tags` adds tags; it cannot replace the project's own, nor use AWS's prefix."""
+    for key in tags:
+        if key in PROJECT_TAG_KEYS:
+            problems.add(
+                f"{NS}tags.{key}",
+                tags[key],
+                f"uses a tag key the project sets itself ({', '.join(PROJECT_TAG_KEYS)}): "
+                "choose another key",
+            )
+        elif key.lower().startswith("aws:"):
+            # AWS reserves the prefix: "You can't edit or delete tag keys with this prefix"
+            # (Tagging AWS resources, tag naming limits and requirements).
+            problems.add(f"{NS}tags.{key}", tags[key], "uses the reserved prefix aws:")
 
 
 def parse_stack_file(settings: Any, *, stack: str, file: str) -> StackConfig:

@@ -16,6 +16,10 @@ from typing import Literal
 from functions.items.contract import DEFAULT_UPLOAD_CONTENT_TYPES, PERMISSIONS
 
 PROJECT = "hubspoke"
+# Tag keys the project sets itself: the provider's default tags (components/naming.py
+# `default_tags`) and the per-resource ones (`resource_tags`, the subnets' tier). `hubspoke:tags`
+# may not use them: a user's `environment` or `Name` would relabel what the project tags.
+PROJECT_TAG_KEYS = ("project", "environment", "stack", "managed-by", "Name", "component", "tier")
 
 NatStrategy = Literal["none", "single", "perAz"]
 NAT_STRATEGIES: tuple[str, ...] = ("none", "single", "perAz")

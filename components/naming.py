@@ -12,11 +12,11 @@ from components.model import PROJECT, StackConfig
 def default_tags(cfg: StackConfig) -> dict[str, str]:
     """Tags every provider applies to every taggable resource (through `default_tags`)."""
     return {
+        **cfg.extra_tags,  # config validation refuses keys of the project's own (below)
         "project": PROJECT,
         "environment": cfg.environment,
         "stack": cfg.stack,
         "managed-by": "pulumi",
-        **cfg.extra_tags,
     }
 
 

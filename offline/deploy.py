@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Any
 
-from offline.emulator import EmulatorMocks
+from offline.emulator import NOT_PRODUCED, EmulatorMocks
 from offline.gateway import DeployedApi, Handler, LocalGateway
 from offline.mocks import PROVIDER_TYPE, Registration
-from offline.runner import RunResult, check_stack, run, stack_config
+from offline.runner import COUNTED, COUNTED_NOTE, RunResult, check_stack, run, stack_config
 
 
 def deploy(stack: str, emulator: EmulatorMocks, *, web_origins: Sequence[str] = ()) -> RunResult:
@@ -54,8 +54,40 @@ def _show(value: Any) -> str:
     return json.dumps(value) if not isinstance(value, str) else f'"{value}"'
 
 
+def _has_null(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_null(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_null(v) for v in value)
+    return value is None
+
+
+def not_produced(result: RunResult, key: str) -> list[str]:
+    """Why output `key` holds a null: for each resource it came from, the attributes AWS computes
+    that the emulator declares it does not produce (`NOT_PRODUCED`), with the reason."""
+    by_urn = result.by_urn()
+    found = []
+    for urn in result.output_sources.get(key, []):
+        source = by_urn.get(urn)
+        declared = NOT_PRODUCED.get(source.type, {}) if source else {}
+        missing = [a for a in declared if source.outputs.get(a) is None]
+        for reason in dict.fromkeys(declared[a] for a in missing):
+            found.append(f"{reason} ({_short(source.type)} {source.name})")
+    return found
+
+
+def _table(rows: list[tuple[str, ...]], indent: str = "    ") -> list[str]:
+    """Rows as columns as wide as their widest cell (long names keep the columns aligned)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))] if rows else []
+    return [
+        (indent + "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True))).rstrip()
+        for row in rows
+    ]
+
+
 def summary(result: RunResult, emulator: EmulatorMocks) -> str:
-    """A `pulumi up`-like report: resources by component and account, then the outputs."""
+    """A `pulumi up`-like report: resources by component and account, then the outputs. Sorted
+    throughout: the engine registers from a thread pool, so registration order varies by run."""
     by_urn = result.by_urn()
     lines = [
         f"Deployed stack {result.stack} into the in-process AWS emulator "
@@ -63,41 +95,48 @@ def summary(result: RunResult, emulator: EmulatorMocks) -> str:
         "",
         "Providers:",
     ]
-    for provider in result.of_type(PROVIDER_TYPE):
+    rows = []
+    for provider in sorted(result.of_type(PROVIDER_TYPE), key=lambda p: p.name):
         ctx = emulator.context(provider.provider or f"{provider.urn}::{provider.id}")
         roles = provider.inputs.get("assumeRoles")
         how = f"assumed {json.loads(roles)[0]['roleArn']}" if roles else "ambient credentials"
-        lines.append(f"    {provider.name:<24} account {ctx.account_id}  {ctx.region:<14} {how}")
+        rows.append((provider.name, f"account {ctx.account_id}", ctx.region, how))
+    lines += _table(rows)
 
+    counted = result.aws_resources()
     groups: dict[str, list[Registration]] = {}
-    for r in result.resources:
-        if r.custom and r.type != PROVIDER_TYPE:
-            groups.setdefault(_component_of(r, by_urn), []).append(r)
-    lines += ["", "Resources:"]
-    width = max((len(_short(r.type)) for rs in groups.values() for r in rs), default=20)
-    for component, resources in groups.items():
-        lines.append(f"    {component}")
-        for r in sorted(resources, key=lambda r: (r.type, r.name)):
-            lines.append(
-                f"    +   {_short(r.type):<{width}}  {r.name:<26} {result.account_of(r)}  "
-                f"{result.region_of(r):<14} {r.id}"
+    for r in counted:
+        groups.setdefault(_component_of(r, by_urn), []).append(r)
+    rows = []
+    for component in sorted(groups):
+        rows.append((component,))
+        for r in sorted(groups[component], key=lambda r: (r.type, r.name)):
+            rows.append(
+                ("+", _short(r.type), r.name, result.account_of(r), result.region_of(r), r.id)
             )
+    widths = [max((len(row[i]) for row in rows if len(row) > 1), default=0) for i in range(6)]
+    lines += ["", "Resources:"]
+    for row in rows:
+        if len(row) == 1:
+            lines.append(f"    {row[0]}")
+        else:
+            cells = "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True))
+            lines.append(f"    {cells}".rstrip())
 
-    per_account = Counter(
-        (component, result.account_of(r)) for component, rs in groups.items() for r in rs
-    )
-    lines += ["", "By component and account:"]
-    for (component, account), count in sorted(per_account.items()):
-        lines.append(f"    {component:<40} {account}  {count:>3}")
+    per_account = Counter((_component_of(r, by_urn), result.account_of(r)) for r in counted)
+    lines += ["", f"{COUNTED} by component and account:"]
+    lines += _table([(c, a, f"{n:>3}") for (c, a), n in sorted(per_account.items())])
 
     lines += ["", "Outputs:"]
     for key, value in sorted(result.outputs.items()):
+        reasons = not_produced(result, key) if _has_null(value) else []
         lines.append(f"    {key}: {_show(value)}")
-    created = sum(len(rs) for rs in groups.values())
-    accounts = sorted({result.account_of(r) for rs in groups.values() for r in rs})
+        lines += [f"        not produced by the emulator: {reason}" for reason in reasons]
+    accounts = sorted({result.account_of(r) for r in counted})
     lines += [
         "",
-        f"Resources: + {created} created in {len(accounts)} account(s) {', '.join(accounts)}",
+        f"Resources: + {len(counted)} {COUNTED} created in {len(accounts)} account(s) "
+        f"{', '.join(accounts)} ({COUNTED_NOTE})",
     ]
     return "\n".join(lines)
 

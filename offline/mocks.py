@@ -66,10 +66,12 @@ class FakeAws(pulumi.runtime.Mocks):
     preview: bool = False
     default_region: str = "eu-west-1"
     default_account: str = "123456789012"
-    providers: dict[str, ProviderInfo] = field(default_factory=dict)
+    providers: dict[str, ProviderInfo] = field(default_factory=dict)  # by provider URN
 
     def account_of(self, provider_ref: str | None) -> ProviderInfo:
-        info = self.providers.get(provider_ref or "")
+        """The account and region of a provider reference ("urn::id"). Keyed by the URN: in
+        preview the id is unknown, yet the provider's account and region are known inputs."""
+        info = self.providers.get((provider_ref or "").rsplit("::", 1)[0])
         return info or ProviderInfo(self.default_account, self.default_region)
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
@@ -249,7 +251,7 @@ class RecordingMonitor(MockMonitor):
             allowed = state.get("allowedAccountIds") or []
             if isinstance(allowed, str):
                 allowed = json.loads(allowed)
-            self.fake.providers[f"{response.urn}::{response.id}"] = ProviderInfo(
+            self.fake.providers[response.urn] = ProviderInfo(
                 account_id=allowed[0] if allowed else self.fake.default_account,
                 region=state.get("region") or self.fake.default_region,
             )

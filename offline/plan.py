@@ -10,8 +10,10 @@ import json
 from collections import Counter
 from typing import Any
 
+import pulumi
+
 from offline.mocks import PROVIDER_TYPE, Registration
-from offline.runner import RunResult
+from offline.runner import COUNTED, COUNTED_NOTE, RunResult
 
 # Inputs worth a reviewer's eye, in the order shown. Others are left out to keep one line each.
 KEY_PROPERTIES = (
@@ -22,6 +24,7 @@ KEY_PROPERTIES = (
     "stageName", "pathPart", "responseType", "allowExternalPrincipals", "principal",
 )  # fmt: skip
 MAX_VALUE = 60
+UNKNOWN_TEXT = "output<unknown>"  # as `offline diff` shows an unknown
 
 
 def _short_type(type_: str) -> str:
@@ -53,21 +56,35 @@ def _properties(resource: Registration) -> str:
 
 
 def _where(result: RunResult, resource: Registration, names: dict[str, str]) -> str:
-    info = result.providers.get(resource.provider)
+    info = result.providers.get(resource.provider_urn)
     if info is None:
         return ""
-    return f"[{names.get(resource.provider, '?')} {info.account_id} {info.region}]"
+    return f"[{names.get(resource.provider_urn, '?')} {info.account_id} {info.region}]"
+
+
+def _output(value: Any) -> str:
+    """An output as JSON, with what preview cannot know yet shown as `output<unknown>`."""
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN_TEXT
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_output(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_output(v) for v in value) + "]"
+    return json.dumps(value, sort_keys=True)
 
 
 def render(result: RunResult) -> str:
     """The plan as text: one line per resource, indented under its component."""
     mode = "preview" if result.preview else "update"
     lines = [f"hubspoke {result.stack}: {mode} under mocks (no AWS call was made)", ""]
-    provider_names = {f"{r.urn}::{r.id}": r.name for r in result.of_type(PROVIDER_TYPE)}
+    # A provider's account and region are its inputs: known in preview as well as in an update.
+    providers = sorted(result.of_type(PROVIDER_TYPE), key=lambda r: r.name)
+    provider_names = {r.urn: r.name for r in providers}
+    width = max((len(r.name) for r in providers), default=0)
     lines.append("Accounts (one provider each):")
-    for ref, name in provider_names.items():
-        info = result.providers[ref]
-        lines.append(f"  {name:<28} account {info.account_id}  region {info.region}")
+    for r in providers:
+        info = result.providers[r.urn]
+        lines.append(f"  {r.name:<{width}}  account {info.account_id}  region {info.region}")
     lines.append("")
 
     by_parent: dict[str, list[Registration]] = {}
@@ -78,7 +95,7 @@ def render(result: RunResult) -> str:
     def walk(parent_urn: str, depth: int) -> None:
         for r in sorted(by_parent.get(parent_urn, []), key=lambda x: (x.type, x.name)):
             pad = "  " * depth
-            if r.type.startswith("hubspoke:"):
+            if not r.custom:
                 lines.append(f"{pad}{_short_type(r.type)} {r.name}")
             else:
                 flags = " (protected)" if r.protect else ""
@@ -93,10 +110,12 @@ def render(result: RunResult) -> str:
     for root in sorted({r.parent for r in result.resources} - {r.urn for r in result.resources}):
         walk(root, 0)
 
-    counts = Counter(r.type for r in result.resources if not r.type.startswith("hubspoke:"))
-    lines += ["", f"{sum(counts.values())} resources:"]
+    counts = Counter(r.type for r in result.aws_resources())
+    lines += ["", f"{sum(counts.values())} {COUNTED} ({COUNTED_NOTE}):"]
     lines += [f"  {n:>4}  {t}" for t, n in sorted(counts.items())]
-    lines += ["", "Outputs:" if result.outputs else "Outputs: (unknown until applied)"]
+    lines += ["", "Outputs:"]
+    if result.preview:
+        lines[-1] = f"Outputs ({UNKNOWN_TEXT}: known only after apply):"
     for key, value in result.outputs.items():
-        lines.append(f"  {key}: {json.dumps(value, sort_keys=True)}")
+        lines.append(f"  {key}: {_output(value)}")
     return "\n".join(lines)

@@ -6,10 +6,11 @@ file, the same program, and a record of every resource it registers with its opt
 
 from __future__ import annotations
 
+import inspect
 import json
 import runpy
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,9 @@ from components.model import PROJECT, ConfigError, StackConfig
 from offline.mocks import PROVIDER_TYPE, FakeAws, RecordingMonitor, Registration
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the resource counts of `plan` and `deploy` count (`RunResult.aws_resources`), as they say it.
+COUNTED = "AWS resources"
+COUNTED_NOTE = "providers and components not counted"
 
 
 @dataclass
@@ -31,8 +35,11 @@ class RunResult:
     stack: str
     preview: bool
     resources: list[Registration]
+    # Stack outputs; in preview a value known only after apply is `UNKNOWN`, per key of a map.
     outputs: dict[str, Any]
-    providers: Mapping[str, Any]
+    providers: Mapping[str, Any]  # ProviderInfo by provider URN
+    # The URNs of the resources each output's value came from.
+    output_sources: dict[str, list[str]] = field(default_factory=dict)
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_]
@@ -47,17 +54,23 @@ class RunResult:
         return matches[0]
 
     def account_of(self, resource: Registration) -> str:
-        """The account id of the provider a resource was registered with."""
-        return self.providers[resource.provider].account_id
+        """The account id of the provider a resource was registered with (known in preview too:
+        it is the provider's input, not its id)."""
+        return self.providers[resource.provider_urn].account_id
 
     def region_of(self, resource: Registration) -> str:
-        return self.providers[resource.provider].region
+        return self.providers[resource.provider_urn].region
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
         for r in self.resources:
             counts[r.type] = counts.get(r.type, 0) + 1
         return dict(sorted(counts.items()))
+
+    def aws_resources(self) -> list[Registration]:
+        """What `plan` and `deploy` count: the resources AWS holds (custom resources), not the
+        providers (the engine's, one per account and region) nor the components (grouping only)."""
+        return [r for r in self.resources if r.custom and r.type != PROVIDER_TYPE]
 
     def children_of(self, parent: Registration) -> list[Registration]:
         return [r for r in self.resources if r.parent == parent.urn]
@@ -141,6 +154,39 @@ def _engine_config(config: Mapping[str, Any]) -> dict[str, str]:
     return engine
 
 
+UNKNOWN = pulumi.output.UNKNOWN  # an output value `pulumi preview` knows only after apply
+
+
+async def _resolve(value: Any) -> tuple[Any, set[pulumi.Resource]]:
+    """An exported value with its outputs awaited, and the resources it came from. Each map
+    entry and list item is resolved on its own, so one unknown id in preview leaves the other
+    entries known (`Output.all` would make the whole export unknown)."""
+    if isinstance(value, pulumi.Output):
+        sources = await value.resources()
+        if not await value.is_known():
+            return UNKNOWN, sources
+        inner, more = await _resolve(await value.future(with_unknowns=True))
+        return inner, sources | more
+    if isinstance(value, pulumi.output.Unknown):
+        return UNKNOWN, set()
+    if isinstance(value, Mapping):
+        resolved, sources = {}, set()
+        for key, item in value.items():
+            resolved[key], more = await _resolve(item)
+            sources |= more
+        return resolved, sources
+    if isinstance(value, (list, tuple)):
+        items = [await _resolve(item) for item in value]
+        return [v for v, _ in items], set().union(*(s for _, s in items))
+    if inspect.isawaitable(value):
+        return await _resolve(await value)
+    return value, set()
+
+
+async def _urns(resources: set[pulumi.Resource]) -> list[str]:
+    return [await r.urn.future() for r in resources]
+
+
 def run(
     stack: str = "dev",
     *,
@@ -163,11 +209,16 @@ def run(
     settings.ROOT.set(None)  # a fresh stack resource for this run
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
     outputs: dict[str, Any] = {}
+    output_sources: dict[str, list[str]] = {}
+
+    async def collect(exported: dict[str, Any]) -> None:
+        for key, value in exported.items():
+            outputs[key], sources = await _resolve(value)
+            output_sources[key] = sorted(set(await _urns(sources)))
 
     def program_body():
         runpy.run_path(str(program), run_name="__main__")
-        exported = dict(settings.get_root_resource().outputs)
-        return pulumi.Output.all(**exported).apply(outputs.update) if exported else None
+        return collect(dict(settings.get_root_resource().outputs))
 
     pulumi.runtime.test(program_body)()
     return RunResult(
@@ -175,8 +226,9 @@ def run(
         preview=preview,
         resources=monitor.registrations,
         outputs=outputs,
+        output_sources=output_sources,
         providers={
-            f"{r.urn}::{r.id}": mocks.providers.get(f"{r.urn}::{r.id}")
+            r.urn: mocks.providers.get(r.urn)
             for r in monitor.registrations
             if r.type == PROVIDER_TYPE
         },

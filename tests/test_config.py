@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.config import ConfigError, parse
+from components.naming import default_tags
 from offline.mocks import FakeAws
 from offline.runner import run, stack_config
 
@@ -360,3 +361,26 @@ def test_the_model_imports_no_rules_and_the_rules_import_no_parser():
     }
     assert loaded["components.model"] == ["components", "components.model"]
     assert "components.config" not in loaded["components.validation"]
+
+
+@pytest.mark.parametrize("key", ["environment", "project", "managed-by", "Name", "component"])
+def test_a_user_tag_cannot_replace_a_tag_the_project_sets(key):
+    cfg = raw("prod")
+    cfg["tags"] = {"cost-center": "net-42", key: "sandbox"}
+    assert problems(cfg) == [
+        f"hubspoke:tags.{key} sandbox uses a tag key the project sets itself (project, "
+        "environment, stack, managed-by, Name, component, tier): choose another key"
+    ]
+
+
+def test_a_user_tag_with_the_aws_prefix_is_refused_and_other_tags_reach_every_provider():
+    cfg = raw("prod")
+    cfg["tags"] = {"aws:cloudformation:stack-name": "x"}
+    assert problems(cfg) == [
+        "hubspoke:tags.aws:cloudformation:stack-name x uses the reserved prefix aws:"
+    ]
+    cfg["tags"] = {"cost-center": "net-42"}
+    parsed = parse(cfg, stack="prod", region="eu-west-1")
+    tags = default_tags(parsed)
+    assert tags["cost-center"] == "net-42"
+    assert tags["environment"] == "prod" and tags["project"] == "hubspoke"

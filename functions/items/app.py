@@ -191,11 +191,19 @@ def _json_body() -> dict[str, Any]:
     return parse_json_object(data)
 
 
+def _utf8_json(body: Any) -> str:
+    """JSON that encodes as UTF-8. Error fields echo caller input, and JSON can carry a lone
+    surrogate ("\\ud800") that UTF-8 cannot: the runtime's encoding of the response would fail
+    (a 502). Each one is written back as its JSON escape; everything else stays unescaped."""
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
     return Response(
         status_code=status,
         content_type=JSON_CONTENT_TYPE,
-        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+        body=_utf8_json(body),
         headers={"Cache-Control": "no-store", **(headers or {})},
     )
 

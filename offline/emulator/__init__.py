@@ -19,6 +19,6 @@ from offline.emulator import (  # noqa: F401  (importing registers the mappings)
     storage,
 )
 from offline.emulator.mocks import EmulatorMocks
-from offline.emulator.registry import INVOKES, RESOURCES, EmulatorRejected
+from offline.emulator.registry import INVOKES, NOT_PRODUCED, RESOURCES, EmulatorRejected
 
-__all__ = ["INVOKES", "RESOURCES", "EmulatorMocks", "EmulatorRejected"]
+__all__ = ["INVOKES", "NOT_PRODUCED", "RESOURCES", "EmulatorMocks", "EmulatorRejected"]

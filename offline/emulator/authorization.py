@@ -114,6 +114,20 @@ class Authorizer:
         if session is None or session.role_arn not in self.deployment_roles():
             return
         requests = _translate(response, service, region, session.account_id, resource)
+        self._authorize(session, service, requests)
+
+    def check_post_upload(self, access_key: str, region: str, bucket: str, key: str) -> None:
+        """A presigned POST upload received by an endpoint that stores it in moto itself (the
+        local gateway's S3 stand-in, which plays S3's HTTPS endpoint): s3:PutObject by the
+        signer, as S3 authorizes it. Raises the S3 AccessDenied error when refused."""
+        session = self._session(access_key)
+        if session is None or session.role_arn not in self.deployment_roles():
+            return
+        arn = f"arn:aws:s3:::{bucket}/{key}"
+        requests = _s3_requests("PutObject", arn, {}, "https", region, session.account_id)
+        self._authorize(session, "s3", requests)
+
+    def _authorize(self, session: Any, service: str, requests: list[Request]) -> None:
         decisions = self._evaluate(session, requests)
         for request, decision in zip(requests, decisions, strict=True):
             with self._lock:
@@ -220,12 +234,17 @@ def _credential(response: Any) -> tuple[str, str, str] | None:
             parts = value.split("/")
             if len(parts) >= 4:
                 return parts[0], parts[2], parts[3]
+        if name == "AWSAccessKeyId":  # a SigV2 presigned URL or POST (S3 only)
+            value = values[0] if isinstance(values, list) else values
+            return value, response.region, "s3"
     return None
 
 
 def _translate(
     response: Any, service: str, region: str, caller_account: str, resource: str
 ) -> list[Request]:
+    if service == "sts" and response._get_action() == "GetCallerIdentity":
+        return []  # needs no permission: AWS answers it even under an explicit deny
     if service == "dynamodb":
         return _dynamodb(response, region, caller_account)
     if service == "s3":
@@ -283,20 +302,31 @@ def _dynamodb(response: Any, region: str, caller_account: str) -> list[Request]:
 
 
 def _s3(response: Any, region: str, caller_account: str, resource: str) -> list[Request]:
-    from moto.kms.models import kms_backends
-    from moto.s3.models import s3_backends
-
     operation = response._get_action()
     arn = resource
-    bucket_name = arn.removeprefix("arn:aws:s3:::").split("/", 1)[0]
     if operation == "PutObject" and "/" not in arn.removeprefix("arn:aws:s3:::"):
         key = (response.querystring.get("key") or [""])[0]  # a POST upload: the key is a field
         arn = f"{arn}/{key}"
-    account = s3_backends.bucket_accounts.get(bucket_name, ("aws", caller_account))[1]
     scheme = response.parsed_url.scheme or "https"
+    return _s3_requests(operation, arn, response.querystring, scheme, region, caller_account)
+
+
+def _s3_requests(
+    operation: str,
+    arn: str,
+    querystring: Mapping[str, Any],
+    scheme: str,
+    region: str,
+    caller_account: str,
+) -> list[Request]:
+    from moto.kms.models import kms_backends
+    from moto.s3.models import s3_backends
+
+    bucket_name = arn.removeprefix("arn:aws:s3:::").split("/", 1)[0]
+    account = s3_backends.bucket_accounts.get(bucket_name, ("aws", caller_account))[1]
     context = {"aws:SecureTransport": "true" if scheme == "https" else "false"}
-    if operation in ("ListObjects", "ListObjectsV2") and response.querystring.get("prefix"):
-        context["s3:prefix"] = response.querystring["prefix"][0]
+    if operation in ("ListObjects", "ListObjectsV2") and querystring.get("prefix"):
+        context["s3:prefix"] = querystring["prefix"][0]
     bucket = s3_backends[account]["aws"].buckets.get(bucket_name)
     policy = bucket.policy.decode() if bucket is not None and bucket.policy else None
     action = "s3:ListBucket" if operation in ("ListObjects", "ListObjectsV2") else f"s3:{operation}"
@@ -352,7 +382,7 @@ def denial_message(principal: str, request: Request, decision: Decision) -> str:
     return f"{head} because no identity-based policy allows the {request.action} action"
 
 
-class _S3AccessDenied(S3ClientError):
+class S3AccessDenied(S3ClientError):
     code = 403
 
     def __init__(self, message: str) -> None:
@@ -371,7 +401,7 @@ def _denied(service: str, principal: str, request: Request, decision: Decision) 
         )
     message = denial_message(principal, request, decision)
     if service == "s3":
-        return _S3AccessDenied(message)
+        return S3AccessDenied(message)
     # DynamoDB, KMS, Logs, X-Ray: AccessDeniedException, HTTP 400 (JSON protocols, common errors).
     return JsonRESTError("AccessDeniedException", message)
 

@@ -10,6 +10,7 @@ from offline.emulator.registry import (
     Ctx,
     EmulatorRejected,
     Inputs,
+    not_produced,
     number,
     physical_name,
     resource,
@@ -161,7 +162,18 @@ def vpn_gateway(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     }
 
 
-@resource("aws:ec2/vpnConnection:VpnConnection")
+VPN_CONNECTION = "aws:ec2/vpnConnection:VpnConnection"
+not_produced(
+    VPN_CONNECTION,
+    "moto keeps no tunnels for a VPN connection (its customerGatewayConfiguration is one fixed "
+    "sample, the same addresses for every connection)",
+    *(f"tunnel{n}{a}" for n in (1, 2) for a in ("Address", "CgwInsideAddress", "VgwInsideAddress")),
+    "tunnel1PresharedKey",
+    "tunnel2PresharedKey",
+)
+
+
+@resource(VPN_CONNECTION)
 def vpn_connection(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     kwargs: dict[str, Any] = {
         "Type": inputs.get("type") or "ipsec.1",

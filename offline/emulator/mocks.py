@@ -11,6 +11,13 @@ ambient credentials; here they are pinned to the provider's `allowedAccountIds[0
 `x-moto-account-id` request header (the process-wide `MOTO_ACCOUNT_ID` variable would override the
 assumed-role accounts too). Either way the caller identity is checked against `allowedAccountIds`,
 as the provider does before it creates anything.
+
+Threads: the SDK registers resources from a thread pool, and moto's state is one per process. Every
+call into moto (a mapping, an invoke, start and stop) holds one process-wide lock, and a
+registration checks under it that its emulator still runs: a run that was rejected leaves
+registrations queued on that lock, and without the check they would run after `stop()`, in the
+next emulator's moto state, concurrently with its registrations and under accounts that state does
+not know (an unknown access key is moto's default account).
 """
 
 from __future__ import annotations
@@ -77,19 +84,27 @@ class EmulatorMocks(FakeAws):
     extra: dict[str, Any] = field(default_factory=dict)
 
     _running: ClassVar[EmulatorMocks | None] = None
+    # moto's state is process-wide: one lock for every emulator's calls into it (see above).
+    _moto_lock: ClassVar[threading.RLock] = threading.RLock()
 
     def __post_init__(self) -> None:
-        self._lock = threading.RLock()
+        self._lock = EmulatorMocks._moto_lock
         self._mock = mock_aws()
         self._active = False
         self._contexts: dict[str, Ctx] = {}  # provider id -> where its resources go
-        self._clients: dict[tuple[int, str, str], Any] = {}
+        self._providers = 0
+        # Keyed by the session itself, not id(session): an id is reused once a session is freed.
+        self._clients: dict[tuple[boto3.Session, str, str], Any] = {}
         # Evaluates the calls made with the credentials of roles the program created.
         self.authorizer = authorization.Authorizer(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> EmulatorMocks:
+        with self._lock:
+            return self._start()
+
+    def _start(self) -> EmulatorMocks:
         if not self._active:
             # moto's state is process-wide and starting a mock resets it: two live emulators
             # would wipe each other's resources.
@@ -102,16 +117,26 @@ class EmulatorMocks(FakeAws):
         return self
 
     def stop(self) -> None:
+        """Stop once no call of this emulator is in flight (they hold the lock)."""
+        with self._lock:
+            self._stop()
+
+    def _stop(self) -> None:
         if self._active:
             authorization.uninstall()
             self._mock.stop()
             self._active = False
             EmulatorMocks._running = None
 
+    @property
+    def running(self) -> bool:
+        return self._active
+
     def _require_running(self) -> None:
-        """Registrations come only while the emulator runs. Never start it here: after a
-        rejection, registrations the engine had already queued still arrive on its threads, and
-        restarting moto for them would leave an emulator running after the `with` block."""
+        """Registrations come only while the emulator runs; checked under the lock. Never start it
+        here: after a rejection, registrations the engine had already queued still arrive on its
+        threads, and restarting moto for them would leave an emulator running after the `with`
+        block."""
         if not self._active:
             raise RuntimeError(
                 "the emulator is not running: register resources inside `with EmulatorMocks()`"
@@ -126,7 +151,7 @@ class EmulatorMocks(FakeAws):
     # -- accounts --------------------------------------------------------------------------
 
     def client(self, ctx: Ctx, service: str, region: str) -> Any:
-        key = (id(ctx.session), service, region)
+        key = (ctx.session, service, region)
         with self._lock:
             if key not in self._clients:
                 client = ctx.session.client(service, region_name=region)
@@ -208,10 +233,12 @@ class EmulatorMocks(FakeAws):
             return "", dict(args.inputs)
         if not args.custom and args.typ != PROVIDER_TYPE:
             return "", {}  # a component: registers nothing in AWS
-        self._require_running()
         with self._lock:
+            self._require_running()
             if args.typ == PROVIDER_TYPE:
-                provider_id = f"{args.name}-{len(self._contexts)}"
+                # A counter of providers only: unique even when one emulator serves two runs.
+                provider_id = f"{args.name}-{self._providers}"
+                self._providers += 1
                 self._contexts[provider_id] = self._provider_context(args.name, args.inputs)
                 return provider_id, dict(args.inputs)
             mapping = RESOURCES.get(args.typ)
@@ -252,6 +279,6 @@ class EmulatorMocks(FakeAws):
         answer = INVOKES.get(args.token)
         if answer is None:
             raise NotImplementedError(f"the emulator does not answer the invoke {args.token}")
-        self._require_running()
         with self._lock:
+            self._require_running()
             return answer(self.context(args.provider), unsecret(args.args))

@@ -38,6 +38,16 @@ class EmulatorRejected(Exception):
     """AWS (as emulated) refused a resource; the message names the resource and the reason."""
 
 
+# Attributes AWS computes that the emulator leaves empty, by type: {attribute: why}. Declared by
+# the mapping with `not_produced`; `python -m offline deploy` names the reason instead of a null.
+NOT_PRODUCED: dict[str, dict[str, str]] = {}
+
+
+def not_produced(type_: str, reason: str, *attributes: str) -> None:
+    """Declare that the emulator does not produce `attributes` of `type_`, and why."""
+    NOT_PRODUCED.setdefault(type_, {}).update(dict.fromkeys(attributes, reason))
+
+
 def resource(type_: str) -> Callable[[Mapping_], Mapping_]:
     """Register the function that creates resources of `type_` in the emulator."""
 

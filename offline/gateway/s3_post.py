@@ -270,6 +270,16 @@ class S3PostEndpoint:
         except PostRefused as error:
             return _xml_error(error, cors)
 
+    def _authorize(self, bucket: str, fields: Mapping[str, str]) -> None:
+        """s3:PutObject by the policy's signer, evaluated by the emulator's authorization."""
+        from offline.emulator.authorization import S3AccessDenied
+
+        access_key, _, region = fields["x-amz-credential"].split("/")[:3]
+        try:
+            self.emulator.authorizer.check_post_upload(access_key, region, bucket, fields["key"])
+        except S3AccessDenied as denied:
+            raise PostRefused(403, "AccessDenied", denied.message) from denied
+
     def _post(
         self,
         backend: Any,
@@ -291,6 +301,7 @@ class S3PostEndpoint:
         if "key" in fields and filename:
             fields["key"] = fields["key"].replace("${filename}", filename)
         check_post(bucket, fields, len(data), self.secret_for, now)
+        self._authorize(bucket, fields)
         stored = backend.put_object(bucket, fields["key"], data, request_method="POST")
         content_type = next((v for k, v in fields.items() if k.lower() == "content-type"), None)
         if content_type:

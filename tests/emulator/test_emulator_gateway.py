@@ -37,6 +37,10 @@ PROGRAM = PROVIDERS + textwrap.dedent(
         range_key="SK", attributes=[{"name": "PK", "type": "S"}, {"name": "SK", "type": "S"}],
         opts=on(spoke))
     role = aws.iam.Role("fn", assume_role_policy=trust("lambda.amazonaws.com"), opts=on(spoke))
+    # The emulator authorizes the handler's calls with this role: it may use that table only.
+    aws.iam.RolePolicy("fn", role=role.id, policy=table.arn.apply(lambda arn: json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": arn,
+        "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]}]})), opts=on(spoke))
     fn = aws.lambda_.Function("items", role=role.arn, runtime="python3.12",
         handler="app.handler", code=pulumi.AssetArchive({"app.py": pulumi.StringAsset("")}),
         environment={"variables": {"TABLE_NAME": table.name}}, opts=on(spoke))

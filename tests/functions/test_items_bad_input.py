@@ -357,3 +357,37 @@ def test_any_if_match_is_accepted_only_when_it_names_a_version(api: Api, item, v
     assert response.status in (200, 400, 409), response.body
     if response.status != 200:
         assert_client_error(response, field="If-Match")
+
+
+def _encodes_as_utf8_json(response: ApiResponse) -> None:
+    body = response.raw.get("body")
+    if body:
+        body.encode("utf-8")  # what the runtime does with the response; raises on a lone surrogate
+        json.loads(body)
+
+
+# Half the characters lone surrogates, so most examples carry one.
+lone_surrogates = st.integers(0xD800, 0xDFFF).map(chr)
+surrogate_text = st.lists(lone_surrogates | st.characters(), min_size=1).map("".join)
+
+
+@FUZZ
+@given(key=surrogate_text, value=json_values, item_id=surrogate_text, query=surrogate_text)
+def test_every_body_the_handler_returns_encodes_as_utf8(api: Api, key, value, item_id, query):
+    """Caller input echoed into an error (an unknown field's name, a bad id, a bad cursor) may
+    hold lone surrogates; the body must still be UTF-8 JSON."""
+    for response in (
+        api.request("POST", "/items", body={key: value}, headers=JSON_HEADERS),
+        api.request("PATCH", f"/items/{item_id}", body={key: value}, headers=JSON_HEADERS),
+        api.request("GET", f"/items/{item_id}"),
+        api.request("GET", "/items", query={"cursor": query, "limit": query}),
+    ):
+        assert response.status < 500, response.body
+        _encodes_as_utf8_json(response)
+
+
+def test_a_lone_surrogate_in_an_unknown_field_name_is_echoed_escaped(api: Api):
+    response = api.request("POST", "/items", body={"na\ud800me": "x"}, headers=JSON_HEADERS)
+    assert response.status == 400
+    _encodes_as_utf8_json(response)
+    assert response.body["error"]["field"] == "na\ud800me"  # the JSON escape reads back as sent

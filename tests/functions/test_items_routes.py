@@ -77,6 +77,24 @@ def test_retry_after_an_update_returns_the_item_and_creates_nothing(api: Api):
     assert len(api.list().body["items"]) == 1
 
 
+def test_a_key_whose_item_was_deleted_creates_the_item_again(api: Api):
+    """The key is remembered only on its item: once that is deleted, the same key creates it
+    anew (same id, version 1), as the README says."""
+    key = str(uuid.uuid4())
+    first = api.create(ITEM, key=key).body
+    assert api.delete(first["id"], 1).status == 204
+    again = api.create(ITEM, key=key)
+    assert again.status == 201
+    assert (again.body["id"], again.body["version"]) == (first["id"], 1)
+
+
+def test_a_retry_with_the_same_fields_in_another_order_or_spelled_out_defaults_replays(api: Api):
+    key = str(uuid.uuid4())
+    api.create({"name": "x"}, key=key)
+    retry = api.create({"tags": [], "status": "todo", "name": "x", "description": ""}, key=key)
+    assert retry.status == 200 and retry.headers["Idempotent-Replayed"] == "true"
+
+
 def test_reusing_an_idempotency_key_for_a_different_body_is_409(api: Api):
     key = str(uuid.uuid4())
     api.create(ITEM, key=key)
