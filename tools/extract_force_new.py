@@ -51,6 +51,7 @@ TERRAFORM_TYPES = {
     "aws:apigateway/stage:Stage": "aws_api_gateway_stage",
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
+    "aws:cognito/userGroup:UserGroup": "aws_cognito_user_group",
     "aws:cognito/userPool:UserPool": "aws_cognito_user_pool",
     "aws:cognito/userPoolClient:UserPoolClient": "aws_cognito_user_pool_client",
     "aws:dynamodb/table:Table": "aws_dynamodb_table",

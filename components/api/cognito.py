@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pulumi
 import pulumi_aws as aws
 
 from components.api.scope import Scope
@@ -66,7 +67,10 @@ def user_groups(scope: Scope, pool: aws.cognito.UserPool) -> list[aws.cognito.Us
             name=group,
             user_pool_id=pool.id,
             description=f"items API: {', '.join(permissions) or 'no access'}",
-            opts=scope.child,
+            # The name is fixed (it is the group): a replacement must delete the old one first.
+            opts=pulumi.ResourceOptions.merge(
+                scope.child, pulumi.ResourceOptions(delete_before_replace=True)
+            ),
         )
         for group, permissions in sorted(groups.items())
     ]

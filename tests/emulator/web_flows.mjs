@@ -32,6 +32,8 @@ async function signIn(page, email, pass) {
   await page.getByLabel("Password").fill(pass);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForSelector("#items:not([hidden])");
+  // The first page has loaded, or failed with an error shown.
+  await page.waitForFunction(() => document.querySelector("#item-list li") || document.getElementById("error").textContent);
 }
 
 async function helperUser(user, group) {
