@@ -5,7 +5,9 @@ import pulumi
 from components import config
 from components.accounts import Accounts
 from components.api import ItemsApi, ItemsApiArgs
+from components.log_key import LogKeys
 from components.model import ON_PREM_SEGMENT
+from components.network_acls import acl_rules
 from components.on_prem import OnPremLink, OnPremLinkArgs, OnPremTransit
 from components.peering import Peering, PeeringArgs
 from components.plan import VPN, VpcPlan, plan_network
@@ -25,6 +27,21 @@ except config.ConfigError as err:
     raise pulumi.RunError(str(err)) from None
 plan = plan_network(cfg)  # every address, from the config alone
 accounts = Accounts(cfg)
+log_keys = LogKeys(cfg, accounts)  # one log key per account and region, on first use
+
+
+def vpc_acls(vpc: config.VpcConfig) -> dict[str, list] | None:
+    """The ACL rules per tier when the stack file asks for ACLs: the hub talks to every spoke
+    and hosts the resolver endpoints; a spoke talks to the hub."""
+    if vpc.network_acls is None:
+        return None
+    is_hub = vpc is cfg.hub
+    peers = [s.cidr for s in cfg.spokes] if is_hub else [cfg.hub.cidr]
+    on_prem = cfg.on_prem if is_hub else None
+    return {
+        tier: acl_rules(vpc.cidr, peers, on_prem, vpc.network_acls, tier)
+        for tier in ("private", "public")
+    }
 
 
 def build_vpc(vpc: config.VpcConfig, vpc_plan: VpcPlan) -> Vpc:
@@ -39,6 +56,8 @@ def build_vpc(vpc: config.VpcConfig, vpc_plan: VpcPlan) -> Vpc:
             environment=cfg.environment,
             log_retention_days=cfg.log_retention_days,
             provider=provider,
+            log_key_arn=log_keys.arn(vpc.account, vpc.region),
+            network_acls=vpc_acls(vpc),
         ),
         opts=pulumi.ResourceOptions(providers=[provider]),
     )
@@ -155,6 +174,7 @@ if cfg.api is not None:
             account_id=accounts.account_id(api_spoke.account),
             log_retention_days=cfg.log_retention_days,
             is_prod=cfg.is_prod,
+            log_key_arn=log_keys.arn(api_spoke.account, api_spoke.region),
         ),
         opts=pulumi.ResourceOptions(providers=[api_provider]),
     )

@@ -48,6 +48,7 @@ from components.validation import (
     NS,
     Problems,
     check_alarm_topic_region,
+    check_endpoint_ips,
     check_overlaps,
     check_peering_quota,
     check_segments,
@@ -166,8 +167,10 @@ def _parse(
         isinstance(s, Mapping) and isinstance(s.get("name"), str) for s in spokes_raw
     ):
         spoke_names = {s["name"] for s in spokes_raw}
-    api = parse_api(raw.get("api", MISSING), problems, spoke_names)
+    api = parse_api(raw.get("api", MISSING), problems, spoke_names, is_prod=environment == "prod")
     check_alarm_topic_region(api, spokes, problems)
+    if on_prem is not None:
+        check_endpoint_ips(dns, hub, spokes, problems)
     check_overlaps(stack_ranges(raw), problems)
     tgw_raw = raw.get("transitGateway", MISSING)
     transit_gateway = parse_transit_gateway(tgw_raw, problems, on_prem)

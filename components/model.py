@@ -105,6 +105,34 @@ class Account:
     role_arn: str | None
 
 
+ENDPOINT_IPS_MIN, ENDPOINT_IPS_MAX = 2, 6
+
+# Network ACL rules from config: numbers below this are the defaults' (components/network_acls.py).
+NACL_CUSTOM_RULE_MIN, NACL_RULE_MAX = 200, 32766
+NACL_PROTOCOLS: tuple[str, ...] = ("tcp", "udp", "icmp", "all")
+
+
+@dataclass(frozen=True)
+class NaclRule:
+    """One stateless ACL entry: first match by rule number wins, in one direction."""
+
+    rule: int
+    egress: bool
+    action: Literal["allow", "deny"]
+    protocol: str  # tcp | udp | icmp | all
+    cidr: ipaddress.IPv4Network
+    from_port: int = 0
+    to_port: int = 0
+
+
+@dataclass(frozen=True)
+class NetworkAclsConfig:
+    """`networkAcls` of a VPC: extra rules per subnet tier, added to the defaults."""
+
+    private: tuple[NaclRule, ...] = ()
+    public: tuple[NaclRule, ...] = ()
+
+
 @dataclass(frozen=True)
 class VpcConfig:
     """What every VPC (hub or spoke) needs: where, how big, how many AZs, which NAT strategy."""
@@ -116,6 +144,7 @@ class VpcConfig:
     az_count: int
     nat_gateways: NatStrategy
     config_path: str
+    network_acls: NetworkAclsConfig | None = None  # None: the VPC's default ACL (allow all)
     segment: str | None = None  # transit gateway mode: the spoke's segment (the hub is `shared`)
 
 
@@ -143,6 +172,32 @@ class DnsConfig:
 
     private_zone: str | None
     share_outside_organization: bool
+    # IPs (one per AZ) of each resolver endpoint: inbound, outbound and relays. Each costs $0.125
+    # an hour; AWS's minimum is 2 (RSLVR-00400), its per-endpoint maximum 6.
+    endpoint_ips: int = 2
+
+
+# AWS managed rule groups (vendor AWS) without a subscription fee beyond WCUs ("AWS Managed
+# Rules rule groups list", AWS WAF developer guide); Bot Control, ATP and ACFP cost extra per
+# request and are left out.
+WAF_MANAGED_RULE_GROUPS: tuple[str, ...] = (
+    "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAdminProtectionRuleSet", "AWSManagedRulesSQLiRuleSet",
+    "AWSManagedRulesLinuxRuleSet", "AWSManagedRulesUnixRuleSet", "AWSManagedRulesWindowsRuleSet",
+    "AWSManagedRulesPHPRuleSet", "AWSManagedRulesWordPressRuleSet",
+    "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesAnonymousIpList",
+)  # fmt: skip
+WAF_DEFAULT_RULE_GROUPS = ("AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet")
+# RateBasedStatement.Limit bounds (botocore's wafv2 model: RateLimit min 10, max 2,000,000,000).
+WAF_RATE_LIMIT_MIN, WAF_RATE_LIMIT_MAX = 10, 2_000_000_000
+
+
+@dataclass(frozen=True)
+class WafConfig:
+    """The prod API's web ACL: a per-IP rate limit (requests per 5 minutes) and managed rules."""
+
+    rate_limit_per_5min: int = 1000
+    managed_rule_groups: tuple[str, ...] = WAF_DEFAULT_RULE_GROUPS
 
 
 @dataclass(frozen=True)
@@ -185,6 +240,7 @@ class ApiConfig:
     alarm_topic_arn: str | None
     alarm_emails: tuple[str, ...]
     upload_content_types: tuple[str, ...] = DEFAULT_UPLOAD_CONTENT_TYPES
+    waf: WafConfig | None = None  # None: no web ACL (the default outside prod)
     # Cognito group -> its permissions (read | write | upload); a user in none of them gets
     # `default_permissions` (every permission unless `defaultGroup` says else).
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

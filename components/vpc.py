@@ -7,14 +7,16 @@ Workloads reach S3 and DynamoDB through free gateway endpoints, so the default i
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from components.iam import role_settings, service_trust_policy
+from components.model import NaclRule
 from components.naming import holds_fixed_name, log_group_name, resource_tags
+from components.network_acls import protocol_number
 from components.plan import VpcPlan
 
 COMPONENT = "vpc"
@@ -31,6 +33,11 @@ class VpcArgs:
     environment: str
     log_retention_days: int
     provider: aws.Provider
+    # The account and region's log key (components/log_key.py): the flow logs are encrypted.
+    log_key_arn: pulumi.Input[str]
+    # Tier ("private", "public") -> its ACL rules (components/network_acls.py); None keeps the
+    # VPC's default ACL, which allows everything.
+    network_acls: Mapping[str, Sequence[NaclRule]] | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +191,8 @@ class Vpc(pulumi.ComponentResource):
                 f"{name}-transit-{i}", subnet_id=subnet.id, route_table_id=rt.id, opts=child
             )
 
+        self.network_acls = self._network_acls(name, tags, child)
+
         # Gateway endpoints cost nothing and keep S3/DynamoDB traffic off NAT and the internet.
         self.gateway_endpoints = {
             service: aws.ec2.VpcEndpoint(
@@ -202,6 +211,7 @@ class Vpc(pulumi.ComponentResource):
             f"{name}-flow-logs",
             name=log_group_name(args.environment, "vpc", name, "flow-logs"),
             retention_in_days=args.log_retention_days,
+            kms_key_id=args.log_key_arn,
             tags=tags("-flow-logs"),
             opts=holds_fixed_name(child),
         )
@@ -289,6 +299,40 @@ class Vpc(pulumi.ComponentResource):
     def route_tables(self) -> list[aws.ec2.RouteTable]:
         """Every route table of the VPC: a peer's routes go in all of them."""
         return [*self.private_route_tables, *self.public_route_tables]
+
+    def _network_acls(self, name, tags, child) -> dict[str, aws.ec2.NetworkAcl]:
+        """One stateless ACL per tier that has subnets, with its rules as separate resources
+        (never the ACL's inline `ingress`/`egress` mixed with NetworkAclRule)."""
+        acls: dict[str, aws.ec2.NetworkAcl] = {}
+        tiers = {"private": self.private_subnets, "public": self.public_subnets}
+        for tier, rules in (self.args.network_acls or {}).items():
+            if not tiers[tier]:
+                continue
+            acl = aws.ec2.NetworkAcl(
+                f"{name}-{tier}",
+                vpc_id=self.vpc.id,
+                subnet_ids=[s.id for s in tiers[tier]],
+                tags=tags(f"-{tier}-acl"),
+                opts=child,
+            )
+            for rule in rules:
+                direction = "out" if rule.egress else "in"
+                ports = {}
+                if rule.protocol in ("tcp", "udp"):
+                    ports = {"from_port": rule.from_port, "to_port": rule.to_port}
+                aws.ec2.NetworkAclRule(
+                    f"{name}-{tier}-{direction}-{rule.rule}",
+                    network_acl_id=acl.id,
+                    rule_number=rule.rule,
+                    egress=rule.egress,
+                    protocol=protocol_number(rule.protocol),
+                    rule_action=rule.action,
+                    cidr_block=str(rule.cidr),
+                    **ports,
+                    opts=child,
+                )
+            acls[tier] = acl
+        return acls
 
     def _subnet(self, name, tier, index, cidr, az, tags, child) -> aws.ec2.Subnet:
         return aws.ec2.Subnet(

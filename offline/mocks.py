@@ -153,7 +153,12 @@ def _computed(
         return {
             "invokeUrl": f"https://{api}.execute-api.{region}.amazonaws.com/{stage}",
             "executionArn": f"arn:aws:execute-api:{region}:{account}:{api}/{stage}",
+            # No account in a stage ARN (what a web ACL association takes).
+            "arn": f"arn:aws:apigateway:{region}::/restapis/{api}/stages/{stage}",
         }
+    if typ == "aws:wafv2/webAcl:WebAcl":
+        scope = str(inputs.get("scope", "REGIONAL")).lower()
+        return {"arn": f"arn:aws:wafv2:{region}:{account}:{scope}/webacl/{name}/{resource_id}"}
     if typ == "aws:lambda/function:Function":
         arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
         invoke = f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"

@@ -72,6 +72,8 @@ INSPECTED: tuple[tuple[str, str], ...] = (
     (SUBNET, "availabilityZone"),
     (RESOLVER_ENDPOINT, "ipAddresses"),
     (LOG_GROUP, "retentionInDays"),
+    (LOG_GROUP, "kmsKeyId"),
+    (APIGW_METHOD, "requestValidatorId"),
 )
 
 
@@ -274,12 +276,37 @@ def log_group_retention(type_: str, props: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def log_group_encryption(type_: str, props: Mapping[str, Any]) -> list[str]:
+    """Log groups are encrypted with a customer managed key (not only CloudWatch's own)."""
+    if type_ != LOG_GROUP:
+        return []
+    key = props.get("kmsKeyId")
+    if not isinstance(key, str) or not key.startswith("arn:aws:kms:"):
+        return [f"kmsKeyId is {key!r}: encrypt the log group with a customer managed KMS key ARN"]
+    return []
+
+
+def api_method_validation(type_: str, props: Mapping[str, Any]) -> list[str]:
+    """API methods other than the CORS preflight have a request validator, so API Gateway
+    refuses malformed requests before the integration runs."""
+    if type_ != APIGW_METHOD or str(props.get("httpMethod", "")).upper() == "OPTIONS":
+        return []
+    if not props.get("requestValidatorId"):
+        return [
+            f"method {props.get('httpMethod')} has no requestValidatorId: give it a request "
+            "validator (parameters, and the body where it takes one)"
+        ]
+    return []
+
+
 RESOURCE_CHECKS: Mapping[str, ResourceCheck] = {
     "no-ingress-from-anywhere": open_ingress,
     "no-wildcard-iam": wildcard_iam,
     "dynamodb-encrypted-with-pitr": dynamodb_protection,
     "s3-public-access-blocked": s3_public_access_block,
     "log-groups-have-retention": log_group_retention,
+    "log-groups-encrypted-with-customer-keys": log_group_encryption,
+    "api-methods-have-request-validators": api_method_validation,
 }
 
 

@@ -181,7 +181,7 @@ def test_function_role_policy_has_exactly_the_table_index_key_and_upload_permiss
             "Sid": "TableKeyThroughDynamoDB",
             "Effect": "Allow",
             "Action": "kms:Decrypt",
-            "Resource": the(stack, "aws:kms/key:Key").outputs["arn"],
+            "Resource": the(stack, "aws:kms/key:Key", "items-key").outputs["arn"],
             "Condition": {
                 "StringEquals": {
                     "kms:ViaService": f"dynamodb.{table_arn.split(':')[3]}.amazonaws.com"
@@ -278,7 +278,7 @@ def test_function_is_arm64_traced_with_powertools_layer_and_config_limits(stack)
     [layer] = inputs["layers"]
     assert layer.startswith(f"arn:aws:lambda:{region}:017000801446:layer:AWSLambdaPowertools")
     assert "arm64" in layer
-    assert inputs["kmsKeyArn"] == the(stack, "aws:kms/key:Key").outputs["arn"]
+    assert inputs["kmsKeyArn"] == the(stack, "aws:kms/key:Key", "items-key").outputs["arn"]
 
 
 def test_function_environment_names_its_table_bucket_origins_and_secret(stack):
@@ -298,7 +298,7 @@ def test_function_environment_names_its_table_bucket_origins_and_secret(stack):
     # The HMAC key is a secret in Pulumi's state and a SecureString under the component's key.
     assert function.inputs["environment"].get(SECRET_SIG)
     assert parameter.inputs["type"] == "SecureString"
-    assert parameter.inputs["keyId"] == the(stack, "aws:kms/key:Key").outputs["arn"]
+    assert parameter.inputs["keyId"] == the(stack, "aws:kms/key:Key", "items-key").outputs["arn"]
 
 
 def test_function_log_group_has_retention_and_exists_before_the_function(stack):
@@ -439,13 +439,15 @@ def test_user_pool_signs_in_by_email_and_the_app_client_is_public_with_srp_or_pa
     }
 
 
-def test_both_gateway_responses_carry_cors_headers_for_the_configured_origin(stack):
+def test_every_gateway_response_carries_cors_headers_for_the_configured_origin(stack):
     [origin] = api_config(stack)["corsOrigins"]
     responses = {
         r.inputs["responseType"]: r.inputs["responseParameters"]
         for r in stack.of_type("aws:apigateway/response:Response")
     }
-    assert set(responses) == {"DEFAULT_4XX", "DEFAULT_5XX"}
+    assert set(responses) == {
+        "DEFAULT_4XX", "DEFAULT_5XX", "BAD_REQUEST_BODY", "BAD_REQUEST_PARAMETERS"
+    }  # fmt: skip
     for parameters in responses.values():
         assert parameters["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{origin}'"
         assert parameters["gatewayresponse.header.Access-Control-Allow-Headers"] == (
@@ -536,8 +538,12 @@ def test_deployment_waits_for_every_method_and_is_redeployed_when_the_api_change
         *dev.of_type("aws:apigateway/methodResponse:MethodResponse"),
         *dev.of_type("aws:apigateway/integrationResponse:IntegrationResponse"),
         *dev.of_type("aws:apigateway/response:Response"),
+        *dev.of_type("aws:apigateway/requestValidator:RequestValidator"),
+        *dev.of_type("aws:apigateway/model:Model"),
     ]
-    assert len(children) == 2 * len(ROUTES) + 2 * 4 + 2 * 4 + 2
+    # Methods and integrations (routes and 4 preflights), 4 preflight responses of each kind,
+    # 4 gateway responses, 2 validators, 3 models.
+    assert len(children) == 2 * len(ROUTES) + 2 * 4 + 2 * 4 + 4 + 2 + 3
     for child in children:
         assert child.urn in deployment.dependencies
     trigger = deployment.inputs["triggers"]["redeployment"]
@@ -549,6 +555,11 @@ def test_deployment_waits_for_every_method_and_is_redeployed_when_the_api_change
     )
     changed = copy.deepcopy(stack_config("dev"))
     changed["hubspoke:api"]["corsOrigins"] = ["https://other.example.com"]
+    other = the(run("dev", config=changed), "aws:apigateway/deployment:Deployment")
+    assert other.inputs["triggers"]["redeployment"] != trigger
+    # A model's schema changes in place (same id): the deployment must follow it too.
+    changed = copy.deepcopy(stack_config("dev"))
+    changed["hubspoke:api"]["uploadContentTypes"] = ["image/png"]
     other = the(run("dev", config=changed), "aws:apigateway/deployment:Deployment")
     assert other.inputs["triggers"]["redeployment"] != trigger
 
@@ -566,7 +577,7 @@ def test_table_has_the_key_schema_on_demand_billing_kms_encryption_and_pitr(stac
     assert all(a["type"] == "S" for a in inputs["attributes"])
     [gsi] = inputs["globalSecondaryIndexes"]
     assert gsi["name"] == GSI_NAME and gsi["projectionType"] == "ALL"
-    key = the(stack, "aws:kms/key:Key")
+    key = the(stack, "aws:kms/key:Key", "items-key")
     assert inputs["serverSideEncryption"] == {"enabled": True, "kmsKeyArn": key.outputs["arn"]}
     assert key.inputs["enableKeyRotation"] is True
     assert inputs["pointInTimeRecovery"] == {"enabled": True}
@@ -648,8 +659,10 @@ def test_upload_bucket_is_versioned_in_prod_only(dev, prod):
 
 def test_errors_throttles_and_5xx_alarm_to_an_encrypted_topic_with_the_configured_emails(prod):
     topic = the(prod, "aws:sns/topic:Topic")
-    assert topic.inputs["kmsMasterKeyId"] == the(prod, "aws:kms/key:Key").outputs["arn"]
-    key_policy = json.loads(the(prod, "aws:kms/key:Key").inputs["policy"])
+    assert (
+        topic.inputs["kmsMasterKeyId"] == the(prod, "aws:kms/key:Key", "items-key").outputs["arn"]
+    )
+    key_policy = json.loads(the(prod, "aws:kms/key:Key", "items-key").inputs["policy"])
     assert any(
         s["Principal"] == {"Service": "cloudwatch.amazonaws.com"} for s in key_policy["Statement"]
     )

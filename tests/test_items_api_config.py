@@ -150,7 +150,7 @@ def test_no_api_section_means_no_api():
             {"domain": "api.example.com"},
             "hubspoke:api.domain is not a known key (known: alarmEmails, "
             "alarmTopicArn, corsOrigins, defaultGroup, function, groups, spoke, throttle, "
-            "uploadContentTypes, uploadMaxBytes)",
+            "uploadContentTypes, uploadMaxBytes, waf)",
         ),
     ],
 )

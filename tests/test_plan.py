@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from components.config import parse
+from components.config import ConfigError, parse
 from components.plan import plan_network, plan_vpc
 from offline.runner import RunResult, stack_config
 
@@ -45,8 +45,9 @@ def test_route_table_keys_follow_the_nat_strategy(nat, keys):
 
 def test_prod_plan_pins_the_resolver_addresses_and_relays_only_the_remote_spoke():
     plan = _plan("prod")
-    assert plan.inbound_ips == ("10.0.0.10", "10.0.16.10", "10.0.32.10")
-    assert plan.outbound_ips == ("10.0.0.11", "10.0.16.11", "10.0.32.11")
+    # dns.endpointIps: 2 by default, in the first two AZs.
+    assert plan.inbound_ips == ("10.0.0.10", "10.0.16.10")
+    assert plan.outbound_ips == ("10.0.0.11", "10.0.16.11")
     assert dict(plan.relay_ips) == {"data": ("10.2.0.11", "10.2.16.11")}
     assert plan.spokes["shared"].private_subnets == (
         ipaddress.IPv4Network("10.3.0.0/24"),
@@ -69,3 +70,31 @@ def test_the_program_registers_exactly_the_planned_subnets_and_route_tables(stac
         f"{v.name}-{k}" for v in (plan.hub, *plan.spokes.values()) for k in v.route_table_keys
     }
     assert {r.name for r in result.of_type(ROUTE_TABLE)} == tables
+
+
+def test_endpoint_ips_sizes_every_endpoint_and_relay():
+    config = stack_config("prod")
+    config["hubspoke:dns"] = {**config["hubspoke:dns"], "endpointIps": 3}
+    raw = {k.removeprefix("hubspoke:"): v for k, v in config.items() if k.startswith("hubspoke:")}
+    plan = plan_network(parse(raw, stack="prod", region="eu-west-1"))
+    assert plan.inbound_ips == ("10.0.0.10", "10.0.16.10", "10.0.32.10")
+    assert plan.outbound_ips == ("10.0.0.11", "10.0.16.11", "10.0.32.11")
+    assert dict(plan.relay_ips) == {"data": ("10.2.0.11", "10.2.16.11", "10.2.32.11")}
+
+
+def test_endpoint_ips_beyond_the_hubs_or_a_relays_azs_is_reported():
+    config = stack_config("prod")
+    config["hubspoke:dns"] = {**config["hubspoke:dns"], "endpointIps": 4}
+    config["hubspoke:spokes"][1]["azCount"] = 2
+    raw = {k.removeprefix("hubspoke:"): v for k, v in config.items() if k.startswith("hubspoke:")}
+    with pytest.raises(ConfigError) as error:
+        parse(raw, stack="prod", region="eu-west-1")
+    assert error.value.problems == [
+        "hubspoke:dns.endpointIps 4 is more than hubspoke:hub.azCount 3 (one IP per AZ)",
+        "hubspoke:dns.endpointIps 4 is more than hubspoke:spokes[1].azCount 2: the relay of "
+        "spoke data (in eu-central-1) takes one IP per AZ",
+    ]
+    config["hubspoke:dns"]["endpointIps"] = 7
+    raw = {k.removeprefix("hubspoke:"): v for k, v in config.items() if k.startswith("hubspoke:")}
+    with pytest.raises(ConfigError, match=r"endpointIps 7 is out of range \(allowed: 2..6\)"):
+        parse(raw, stack="prod", region="eu-west-1")

@@ -41,13 +41,14 @@ def role_path(environment: str) -> str:
 
 # What the hubspoke program creates, service by service (VPC, peering, endpoints, flow logs, VPN:
 # ec2; hybrid DNS: route53, route53resolver, ram; items API: lambda, apigateway, cognito-idp,
-# dynamodb, s3, logs, cloudwatch, sns, xray; providers: sts, ssm public parameters, kms for
-# encrypted resources). A deploy role that builds all of that needs these services whole: IAM
-# grammar cannot scope "create a VPC" to a VPC that does not exist yet. What narrows it is below:
-# regions, IAM by tag, no touching the bootstrap's own roles, and the role's permissions boundary.
+# dynamodb, s3, logs, cloudwatch, sns, xray, and wafv2 for the prod stage's web ACL; providers:
+# sts, ssm public parameters, kms for encrypted resources and the log keys). A deploy role that
+# builds all of that needs these services whole: IAM grammar cannot scope "create a VPC" to a VPC
+# that does not exist yet. What narrows it is below: regions, IAM by tag, no touching the
+# bootstrap's own roles, and the role's permissions boundary.
 DEPLOY_SERVICES: tuple[str, ...] = (
     "ec2", "route53", "route53resolver", "ram", "lambda", "apigateway", "cognito-idp",
-    "dynamodb", "s3", "logs", "cloudwatch", "sns", "xray", "kms", "tag",
+    "dynamodb", "s3", "logs", "cloudwatch", "sns", "xray", "kms", "tag", "wafv2",
 )  # fmt: skip
 # Function changes a deploy role may make only to its environment's own functions.
 FUNCTION_CHANGES: tuple[str, ...] = (
@@ -75,7 +76,8 @@ PREVIEW_ACTIONS: tuple[str, ...] = (
     "logs:DescribeLogGroups", "logs:ListTagsForResource", "cloudwatch:DescribeAlarms",
     "cloudwatch:ListTagsForResource", "sns:GetTopicAttributes", "sns:ListTagsForResource",
     "kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags",
-    "tag:GetResources", "secretsmanager:GetRandomPassword",
+    "tag:GetResources", "secretsmanager:GetRandomPassword", "wafv2:GetWebACL",
+    "wafv2:GetWebACLForResource", "wafv2:GetLoggingConfiguration", "wafv2:ListTagsForResource",
 )  # fmt: skip
 # The only SSM parameters a preview reads: AWS's public ones (the Powertools layer ARN).
 PUBLIC_PARAMETERS = "arn:aws:ssm:*::parameter/aws/service/*"

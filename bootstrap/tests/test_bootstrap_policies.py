@@ -218,6 +218,32 @@ def test_the_deploy_role_may_make_every_lookup_of_the_program_in_an_update_and_a
     assert allowed(doc, action, resource, preview)
 
 
+# What the web ACL and the encrypted log groups need from the deploy role in an update (WAF
+# creates the log group's resource policy for its delivery with the caller's permissions: AWS
+# WAF developer guide, "Permissions required to publish logs to CloudWatch Logs").
+WAF_AND_LOG_KEY_CALLS = (
+    ("wafv2:CreateWebACL", "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/x/1"),
+    ("wafv2:AssociateWebACL", "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/x/1"),
+    ("wafv2:PutLoggingConfiguration", "arn:aws:wafv2:eu-west-1:111122223333:regional/webacl/x/1"),
+    ("logs:CreateLogDelivery", "*"),
+    ("logs:PutResourcePolicy", "*"),
+    ("logs:DescribeResourcePolicies", "*"),
+    ("kms:CreateKey", "*"),
+    ("apigateway:POST", "arn:aws:apigateway:eu-west-1::/restapis/a1/requestvalidators"),
+)
+
+
+@pytest.mark.parametrize("action,resource", WAF_AND_LOG_KEY_CALLS)
+def test_the_deploy_role_may_build_the_web_acl_and_encrypted_logs_but_a_preview_may_not(
+    action, resource
+):
+    doc = deploy_role()
+    update = {"aws:RequestedRegion": "eu-west-1"}
+    preview = {**update, "aws:SourceIdentity": policies.PREVIEW_SOURCE_IDENTITY}
+    assert allowed(doc, action, resource, update)
+    assert not allowed(doc, action, resource, preview)
+
+
 def test_the_engine_sees_the_denies():
     doc = deploy_role()
     preview = {"aws:RequestedRegion": "eu-west-1", "aws:SourceIdentity": "hubspoke-preview"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pulumi
 import pulumi_aws as aws
 
 from components.api.contract import FUNCTION_CODE
@@ -23,4 +24,6 @@ class ItemsApiArgs:
     account_id: str
     log_retention_days: int
     is_prod: bool
+    # The spoke account and region's log key (components/log_key.py): every log group of the API.
+    log_key_arn: pulumi.Input[str]
     code_path: Path = FUNCTION_CODE

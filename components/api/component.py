@@ -25,12 +25,14 @@ from components.api.scope import Scope
 from components.api.stage import (
     access_log_group,
     deployment,
+    execution_log_group,
     logging_account,
     method_settings,
     stage,
 )
 from components.api.table import customer_key, items_table
 from components.api.uploads import upload_bucket
+from components.api.waf import web_acl
 
 
 class ItemsApi(pulumi.ComponentResource):
@@ -91,12 +93,21 @@ class ItemsApi(pulumi.ComponentResource):
                 *self.methods,
                 *self.integrations,
                 *self.preflight_responses,
+                *routes.validation,
                 *self.gateway_responses,
             ],
         )
         self.access_log_group = access_log_group(scope)
         self.stage = stage(scope, self.rest_api, api_deployment, self.access_log_group, account)
-        self.method_settings = method_settings(scope, self.rest_api, self.stage)
+        self.execution_log_group = execution_log_group(scope, self.rest_api)
+        self.method_settings = method_settings(
+            scope, self.rest_api, self.stage, self.execution_log_group
+        )
+
+        # Edge protection: the web ACL on the stage (prod by default)
+        self.web_acl = None
+        if args.config.waf is not None:
+            self.web_acl = web_acl(scope, self.stage, args.config.waf)
 
         # Alarms
         self.alarm_topic_arn = alarm_topic(scope, self.key)

@@ -135,6 +135,7 @@ def function_log_group(scope: Scope) -> aws.cloudwatch.LogGroup:
         # it on first invocation with none).
         name=f"/aws/lambda/{scope.physical}",
         retention_in_days=scope.args.log_retention_days,
+        kms_key_id=scope.args.log_key_arn,
         tags=scope.tags("-function"),
         opts=holds_fixed_name(scope.child),
     )

@@ -1,16 +1,29 @@
 """The REST API: a resource per path, a Lambda proxy method per route behind the Cognito
-authorizer, an OPTIONS preflight per path, CORS on the gateway's own errors, and the permission
-for this API to invoke the function."""
+authorizer with a request validator and body models, an OPTIONS preflight per path, CORS and the
+project's error shape on the gateway's own errors, and the permission for this API to invoke
+the function."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components.api.contract import CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, ROUTES, Route
+from components.api.contract import (
+    CORS_ALLOW_HEADERS,
+    CORS_MAX_AGE_SECONDS,
+    JSON_CONTENT_TYPE,
+    ROUTES,
+    Route,
+)
+from components.api.request_models import (
+    body_model,
+    request_parameters,
+    request_schemas,
+)
 from components.api.scope import Scope
 
 
@@ -22,6 +35,8 @@ class Routes:
     integrations: list[aws.apigateway.Integration]
     # The MOCK preflights' method and integration responses.
     preflight_responses: list[pulumi.Resource]
+    # The request validators and body models the methods use.
+    validation: list[pulumi.Resource]
 
 
 def route_paths(routes: Sequence[Route] = ROUTES) -> list[str]:
@@ -95,8 +110,10 @@ def route_methods(
     methods: list[aws.apigateway.Method] = []
     integrations: list[aws.apigateway.Integration] = []
     preflight_responses: list[pulumi.Resource] = []
+    validators, models = _validation(scope, api)
     for route in ROUTES:
         logical = f"{name}-{route.method.lower()}-{slug(route.path)}"
+        model = body_model(route)
         method = aws.apigateway.Method(
             logical,
             rest_api=api.id,
@@ -104,7 +121,10 @@ def route_methods(
             http_method=route.method,
             authorization="NONE" if route.public else "COGNITO_USER_POOLS",
             authorizer_id=None if route.public else cognito.id,
-            request_parameters=_path_parameters(route.path),
+            request_parameters=request_parameters(route.method, route.path),
+            # Body and parameters where the route takes a body, parameters for the others.
+            request_validator_id=validators["body" if model else "parameters"].id,
+            request_models={JSON_CONTENT_TYPE: models[model].name} if model else None,
             opts=scope.child,
         )
         methods.append(method)
@@ -121,7 +141,39 @@ def route_methods(
         methods.append(method)
         integrations.append(integration)
         preflight_responses += responses
-    return Routes(methods, integrations, preflight_responses)
+    return Routes(
+        methods, integrations, preflight_responses, [*validators.values(), *models.values()]
+    )
+
+
+def _validation(
+    scope: Scope, api: aws.apigateway.RestApi
+) -> tuple[dict[str, aws.apigateway.RequestValidator], dict[str, aws.apigateway.Model]]:
+    """Two validators (body and parameters; parameters only) and a model per body shape."""
+    validators = {
+        kind: aws.apigateway.RequestValidator(
+            f"{scope.name}-validate-{kind}",
+            rest_api=api.id,
+            name=kind,
+            validate_request_body=kind == "body",
+            validate_request_parameters=True,
+            opts=scope.child,
+        )
+        for kind in ("body", "parameters")
+    }
+    schemas = request_schemas(scope.args.config.upload_content_types)
+    models = {
+        model: aws.apigateway.Model(
+            f"{scope.name}-model-{model.lower()}",
+            rest_api=api.id,
+            name=model,
+            content_type=JSON_CONTENT_TYPE,
+            schema=json.dumps(schema),
+            opts=scope.child,
+        )
+        for model, schema in schemas.items()
+    }
+    return validators, models
 
 
 def _proxy_integration(
@@ -222,10 +274,32 @@ def gateway_responses(scope: Scope, api: aws.apigateway.RestApi) -> list[aws.api
             rest_api_id=api.id,
             response_type=kind,
             response_parameters=parameters,
+            response_templates=VALIDATION_TEMPLATES.get(kind),
             opts=scope.child,
         )
-        for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
+        for kind in ("DEFAULT_4XX", "DEFAULT_5XX", *VALIDATION_TEMPLATES)
     ]
+
+
+def _validation_template(code: str, field: str) -> dict[str, str]:
+    """The project's error shape for a request the validator refused. A gateway response
+    template is not run through VTL, it takes simple variable substitution only (API Gateway
+    developer guide, "x-amazon-apigateway-gateway-responses.responseTemplates"): no
+    `$util.escapeJavaScript`, so only `$context.error.messageString`, which API Gateway writes
+    as a quoted JSON string ("Invalid request body", "Missing required request parameters:
+    [Idempotency-Key]"), goes in; the unquoted `validationErrorString` would break the JSON."""
+    body = (
+        f'{{"error": {{"code": "{code}", "message": $context.error.messageString, '
+        f'"field": "{field}"}}}}'
+    )
+    return {JSON_CONTENT_TYPE: body}
+
+
+# The validator's refusals: 400 with the function's error shape (and the CORS headers above).
+VALIDATION_TEMPLATES: Mapping[str, Mapping[str, str]] = {
+    "BAD_REQUEST_BODY": _validation_template("invalid_body", "body"),
+    "BAD_REQUEST_PARAMETERS": _validation_template("missing_parameter", "parameters"),
+}
 
 
 def invoke_permission(

@@ -11,7 +11,9 @@ import pulumi
 import pulumi_aws as aws
 
 from components.api.contract import CORS_ALLOW_HEADERS, ROUTES
+from components.api.gateway import VALIDATION_TEMPLATES
 from components.api.policies import APIGW_LOGS_POLICY_ARN
+from components.api.request_models import request_schemas
 from components.api.scope import Scope
 from components.iam import role_settings, service_trust_policy
 from components.model import PROJECT
@@ -98,6 +100,9 @@ def _definition_hash(
         "routes": [[r.method, r.path, r.public] for r in ROUTES],
         "origins": list(scope.args.config.cors_origins),
         "allowHeaders": list(CORS_ALLOW_HEADERS),
+        # Models and gateway response templates change in place (same ids): hash their content.
+        "models": request_schemas(scope.args.config.upload_content_types),
+        "validationTemplates": VALIDATION_TEMPLATES,
     }
     ids = [c.id for c in snapshot]
     return pulumi.Output.all(cognito.id, *ids).apply(
@@ -113,8 +118,25 @@ def access_log_group(scope: Scope) -> aws.cloudwatch.LogGroup:
         f"{scope.name}-access-logs",
         name=log_group_name(args.environment, "api", scope.name, "access"),
         retention_in_days=args.log_retention_days,
+        kms_key_id=args.log_key_arn,
         tags=scope.tags("-access-logs"),
         opts=holds_fixed_name(scope.child),
+    )
+
+
+def execution_log_group(scope: Scope, api: aws.apigateway.RestApi) -> aws.cloudwatch.LogGroup:
+    """The group API Gateway writes execution logs to, `API-Gateway-Execution-Logs_<api id>/
+    <stage>` (API Gateway developer guide, "Set up CloudWatch logging for REST APIs"). Made here,
+    before logging is switched on, so it has retention and the log key: API Gateway would create
+    it on first write with neither."""
+    args = scope.args
+    return aws.cloudwatch.LogGroup(
+        f"{scope.name}-execution-logs",
+        name=api.id.apply(lambda api_id: f"API-Gateway-Execution-Logs_{api_id}/{args.environment}"),
+        retention_in_days=args.log_retention_days,
+        kms_key_id=args.log_key_arn,
+        tags=scope.tags("-execution-logs"),
+        opts=scope.child,
     )
 
 
@@ -140,8 +162,17 @@ def stage(
     )
 
 
+def execution_log_level(is_prod: bool) -> str:
+    """ERROR in prod (failures only: authorizer and integration errors, cheap to keep); INFO
+    elsewhere, where every request's execution trace helps debugging."""
+    return "ERROR" if is_prod else "INFO"
+
+
 def method_settings(
-    scope: Scope, api: aws.apigateway.RestApi, api_stage: aws.apigateway.Stage
+    scope: Scope,
+    api: aws.apigateway.RestApi,
+    api_stage: aws.apigateway.Stage,
+    execution_logs: aws.cloudwatch.LogGroup,
 ) -> aws.apigateway.MethodSettings:
     cfg = scope.args.config
     return aws.apigateway.MethodSettings(
@@ -153,10 +184,10 @@ def method_settings(
             "throttling_rate_limit": cfg.throttle_rate_limit,
             "throttling_burst_limit": cfg.throttle_burst_limit,
             "metrics_enabled": True,
-            # Execution logs would go to a log group API Gateway creates without retention;
-            # the JSON access logs above are the record.
-            "logging_level": "OFF",
+            "logging_level": execution_log_level(scope.args.is_prod),
+            # Full request and response bodies would put users' data in the logs.
             "data_trace_enabled": False,
         },
-        opts=scope.child,
+        # The execution log group first, so API Gateway never creates it without retention.
+        opts=scope.after(execution_logs),
     )

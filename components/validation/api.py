@@ -10,13 +10,18 @@ from components.model import (
     DEFAULT_UPLOAD_CONTENT_TYPES,
     LAMBDA_PYTHON_RUNTIMES,
     PERMISSIONS,
+    WAF_MANAGED_RULE_GROUPS,
+    WAF_RATE_LIMIT_MAX,
+    WAF_RATE_LIMIT_MIN,
     ApiConfig,
     VpcConfig,
+    WafConfig,
 )
 from components.validation.fields import (
     MISSING,
     NS,
     Problems,
+    as_bool,
     as_int,
     as_list,
     as_mapping,
@@ -47,7 +52,55 @@ def _origin(value: Any, path: str, problems: Problems) -> str | None:
     return text
 
 
-def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> ApiConfig | None:
+def parse_waf(raw: Any, path: str, problems: Problems, is_prod: bool) -> WafConfig | None:
+    """`api.waf`: absent = on in prod with the defaults, off elsewhere; `false` = off; an
+    object = on, with `enabled: false` to turn it off and keep the settings."""
+    if raw is MISSING:
+        return WafConfig() if is_prod else None
+    if isinstance(raw, bool):
+        return WafConfig() if raw else None
+    obj = as_mapping(
+        raw,
+        path,
+        problems,
+        required=[],
+        optional=["enabled", "rateLimitPer5Min", "managedRuleGroups"],
+    )
+    if obj is None:
+        return None
+    enabled = as_bool(obj.get("enabled", True), f"{path}.enabled", problems)
+    rate = as_int(
+        obj.get("rateLimitPer5Min", WafConfig.rate_limit_per_5min),
+        f"{path}.rateLimitPer5Min",
+        problems,
+        WAF_RATE_LIMIT_MIN,
+        WAF_RATE_LIMIT_MAX,
+    )
+    groups = []
+    raw_groups = as_list(
+        obj.get("managedRuleGroups", list(WafConfig.managed_rule_groups)),
+        f"{path}.managedRuleGroups",
+        problems,
+    )
+    for i, name in enumerate(raw_groups or []):
+        if name not in WAF_MANAGED_RULE_GROUPS:
+            problems.add(
+                f"{path}.managedRuleGroups[{i}]",
+                name,
+                f"is not an AWS managed rule group (allowed: {', '.join(WAF_MANAGED_RULE_GROUPS)})",
+            )
+        elif name in groups:
+            problems.add(f"{path}.managedRuleGroups[{i}]", name, "is listed twice")
+        else:
+            groups.append(name)
+    if not enabled or rate is None:
+        return None
+    return WafConfig(rate_limit_per_5min=rate, managed_rule_groups=tuple(groups))
+
+
+def parse_api(
+    raw: Any, problems: Problems, spoke_names: set[str] | None, is_prod: bool = False
+) -> ApiConfig | None:
     """`spoke_names`: the names written in `hubspoke:spokes`, None when some spoke has no usable
     name (then `api.spoke` is not checked against them: that spoke is already reported)."""
     path = f"{NS}api"
@@ -58,7 +111,7 @@ def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> Api
         required=["spoke", "corsOrigins"],
         optional=[
             "throttle", "function", "uploadMaxBytes", "uploadContentTypes", "alarmTopicArn",
-            "alarmEmails", "groups", "defaultGroup",
+            "alarmEmails", "groups", "defaultGroup", "waf",
         ],
     )  # fmt: skip
     if obj is None:
@@ -152,6 +205,7 @@ def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> Api
             emails,
             f"cannot be used with {path}.alarmTopicArn (subscribe the addresses to that topic)",
         )
+    waf = parse_waf(obj.get("waf", MISSING), f"{path}.waf", problems, is_prod)
     groups, default_permissions = _roles(obj, path, problems)
     if (
         None in (spoke, rate, burst, memory, timeout, max_bytes)
@@ -171,6 +225,7 @@ def parse_api(raw: Any, problems: Problems, spoke_names: set[str] | None) -> Api
         alarm_topic_arn=topic,
         alarm_emails=tuple(emails),
         upload_content_types=tuple(content_types) or DEFAULT_UPLOAD_CONTENT_TYPES,
+        waf=waf,
         groups=groups,
         default_permissions=default_permissions,
     )

@@ -3,9 +3,19 @@ to it, and the private zone of the cloud domain."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from components.model import NOT_PUBLIC, VPN_GATEWAY_AMAZON_ASN, DnsConfig, OnPremConfig, VpnConfig
+from components.model import (
+    ENDPOINT_IPS_MAX,
+    ENDPOINT_IPS_MIN,
+    NOT_PUBLIC,
+    VPN_GATEWAY_AMAZON_ASN,
+    DnsConfig,
+    OnPremConfig,
+    VpcConfig,
+    VpnConfig,
+)
 from components.validation.fields import (
     MISSING,
     NS,
@@ -103,7 +113,11 @@ def parse_dns(raw: Any, problems: Problems, on_prem: OnPremConfig | None) -> Dns
     if raw is MISSING:
         return DnsConfig(private_zone=None, share_outside_organization=False)
     obj = as_mapping(
-        raw, path, problems, required=[], optional=["privateZone", "shareOutsideOrganization"]
+        raw,
+        path,
+        problems,
+        required=[],
+        optional=["privateZone", "shareOutsideOrganization", "endpointIps"],
     )
     obj = obj or {}
     zone = (
@@ -121,4 +135,35 @@ def parse_dns(raw: Any, problems: Problems, on_prem: OnPremConfig | None) -> Dns
                 )
     share = obj.get("shareOutsideOrganization", False)
     share = as_bool(share, f"{path}.shareOutsideOrganization", problems) or False
-    return DnsConfig(private_zone=zone, share_outside_organization=share)
+    ips = as_int(
+        obj.get("endpointIps", ENDPOINT_IPS_MIN),
+        f"{path}.endpointIps",
+        problems,
+        ENDPOINT_IPS_MIN,
+        ENDPOINT_IPS_MAX,
+    )
+    return DnsConfig(
+        private_zone=zone, share_outside_organization=share, endpoint_ips=ips or ENDPOINT_IPS_MIN
+    )
+
+
+def check_endpoint_ips(
+    dns: DnsConfig, hub: VpcConfig | None, spokes: Sequence[VpcConfig], problems: Problems
+) -> None:
+    """One IP per AZ: the hub's endpoints need that many AZs, and so does each relay in a spoke
+    outside the hub's region."""
+    if hub is None:
+        return
+    path = f"{NS}dns.endpointIps"
+    if dns.endpoint_ips > hub.az_count:
+        problems.add(
+            path, dns.endpoint_ips, f"is more than {NS}hub.azCount {hub.az_count} (one IP per AZ)"
+        )
+    for spoke in spokes:
+        if spoke.region != hub.region and dns.endpoint_ips > spoke.az_count:
+            problems.add(
+                path,
+                dns.endpoint_ips,
+                f"is more than {spoke.config_path}.azCount {spoke.az_count}: the relay of spoke "
+                f"{spoke.name} (in {spoke.region}) takes one IP per AZ",
+            )

@@ -12,11 +12,16 @@ from typing import Any
 from components.layout import layout_problem
 from components.model import (
     MAX_AZ_COUNT,
+    NACL_CUSTOM_RULE_MIN,
+    NACL_PROTOCOLS,
+    NACL_RULE_MAX,
     NAT_STRATEGIES,
     REGION_AZ_COUNTS,
     VPC_MAX_PREFIX,
     VPC_MIN_PREFIX,
     VPC_RANGES,
+    NaclRule,
+    NetworkAclsConfig,
     VpcConfig,
 )
 from components.validation.fields import (
@@ -55,7 +60,7 @@ def parse_vpc(
     """One VPC; `accounts` are the account keys written in `hubspoke:accounts` (None when that
     section is unusable, so references are not checked against it)."""
     keys = ["account", "cidr"]
-    optional = ["azCount", "natGateways", "region"]
+    optional = ["azCount", "natGateways", "region", "networkAcls"]
     if name is None:
         keys = ["name", *keys]
         optional = [*optional, "segment"]
@@ -111,13 +116,80 @@ def parse_vpc(
         if reason:
             problems.add(f"{path}.cidr", str(cidr), reason)
             cidr = None
+    acls = None
+    if "networkAcls" in obj:
+        acls = parse_network_acls(obj["networkAcls"], f"{path}.networkAcls", problems)
     segment = as_str(obj["segment"], f"{path}.segment", problems) if "segment" in obj else None
     if None in (name, account, cidr, region) or nat not in NAT_STRATEGIES:
         return None
     return VpcConfig(
         name=name, account=account, region=region, cidr=cidr, az_count=az_count,
-        nat_gateways=nat, config_path=path, segment=segment,
+        nat_gateways=nat, config_path=path, segment=segment, network_acls=acls,
     )  # fmt: skip
+
+
+def parse_network_acls(raw: Any, path: str, problems: Problems) -> NetworkAclsConfig | None:
+    """`{private: {ingress: [...], egress: [...]}, public: {...}}`; `{}` = the defaults only.
+    A rule: `{rule, action: allow|deny, protocol: tcp|udp|icmp|all, cidr, fromPort, toPort}`."""
+    obj = as_mapping(raw, path, problems, required=[], optional=["private", "public"])
+    if obj is None:
+        return None
+    tiers: dict[str, tuple[NaclRule, ...]] = {}
+    for tier in ("private", "public"):
+        tier_obj = as_mapping(
+            obj.get(tier, {}), f"{path}.{tier}", problems,
+            required=[], optional=["ingress", "egress"],
+        ) or {}  # fmt: skip
+        rules: list[NaclRule] = []
+        for direction in ("ingress", "egress"):
+            where = f"{path}.{tier}.{direction}"
+            numbers: set[int] = set()
+            for i, item in enumerate(as_list(tier_obj.get(direction, []), where, problems) or []):
+                rule = _nacl_rule(item, f"{where}[{i}]", problems, egress=direction == "egress")
+                if rule is None:
+                    continue
+                if rule.rule in numbers:
+                    problems.add(f"{where}[{i}].rule", rule.rule, "is used twice in this list")
+                    continue
+                numbers.add(rule.rule)
+                rules.append(rule)
+        tiers[tier] = tuple(rules)
+    return NetworkAclsConfig(**tiers)
+
+
+def _nacl_rule(raw: Any, path: str, problems: Problems, *, egress: bool) -> NaclRule | None:
+    obj = as_mapping(
+        raw, path, problems,
+        required=["rule", "action", "protocol", "cidr"], optional=["fromPort", "toPort"],
+    )  # fmt: skip
+    if obj is None:
+        return None
+    number = as_int(
+        obj.get("rule", MISSING),
+        f"{path}.rule",
+        problems,
+        NACL_CUSTOM_RULE_MIN,
+        NACL_RULE_MAX,
+    )
+    action = obj.get("action")
+    if action not in ("allow", "deny"):
+        problems.add(f"{path}.action", action, "must be allow or deny")
+    protocol = obj.get("protocol")
+    if protocol not in NACL_PROTOCOLS:
+        problems.add(f"{path}.protocol", protocol, f"must be one of {', '.join(NACL_PROTOCOLS)}")
+    cidr = as_cidr(obj.get("cidr", MISSING), f"{path}.cidr", problems)
+    ports = (0, 0)
+    if protocol in ("tcp", "udp"):
+        low = as_int(obj.get("fromPort", MISSING), f"{path}.fromPort", problems, 0, 65535)
+        high = as_int(obj.get("toPort", low), f"{path}.toPort", problems, 0, 65535)
+        if low is not None and high is not None and low > high:
+            problems.add(f"{path}.toPort", high, f"is below fromPort {low}")
+        ports = (low, high)
+    if None in (number, cidr, *ports) or action not in ("allow", "deny"):
+        return None
+    if protocol not in NACL_PROTOCOLS:
+        return None
+    return NaclRule(number, egress, action, protocol, cidr, ports[0], ports[1])
 
 
 def parse_spokes(raw: Any, problems: Problems, **kw: Any) -> tuple[VpcConfig, ...]:

@@ -18,6 +18,17 @@ GSI_NAME, GSI_HASH_KEY, GSI_RANGE_KEY = "GSI1", "GSI1PK", "GSI1SK"
 UPLOAD_PREFIX = "uploads/"
 DEFAULT_UPLOAD_CONTENT_TYPES: tuple[str, ...] = ("image/jpeg", "image/png", "application/pdf")
 
+# What a client may send (functions/items/models.py checks it; components/api/request_models.py
+# gives API Gateway the same limits as JSON schema models, so it refuses a malformed request
+# before the function runs).
+STATUSES: tuple[str, ...] = ("todo", "in_progress", "done")
+MAX_BODY_BYTES = 16 * 1024
+NAME_MAX = 200
+DESCRIPTION_MAX = 4000
+TAGS_MAX = 20
+TAG_MAX = 50
+ITEM_FIELDS: tuple[str, ...] = ("name", "description", "status", "tags")
+
 # Request bodies and responses are JSON.
 JSON_CONTENT_TYPE = "application/json"
 

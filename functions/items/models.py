@@ -12,15 +12,18 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from contract import JSON_CONTENT_TYPE
+from contract import (
+    DESCRIPTION_MAX,
+    ITEM_FIELDS,
+    JSON_CONTENT_TYPE,
+    MAX_BODY_BYTES,
+    NAME_MAX,
+    STATUSES,
+    TAG_MAX,
+    TAGS_MAX,
+)
 from errors import ApiError, PreconditionRequiredError, ValidationError
 
-STATUSES = ("todo", "in_progress", "done")
-MAX_BODY_BYTES = 16 * 1024
-NAME_MAX = 200
-DESCRIPTION_MAX = 4000
-TAGS_MAX = 20
-TAG_MAX = 50
 LIMIT_DEFAULT = 20
 LIMIT_MAX = 100
 CURSOR_MAX = 1024
@@ -261,7 +264,7 @@ def _tags(value: Any) -> tuple[str, ...]:
     return tags
 
 
-_FIELDS = ("name", "description", "status", "tags")
+_FIELDS = ITEM_FIELDS
 
 
 def _field_value(key: str, value: Any) -> Any:

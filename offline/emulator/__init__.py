@@ -9,6 +9,7 @@ from offline.emulator import (  # noqa: F401  (importing registers the mappings)
     compute,
     data,
     ec2,
+    ec2_acls,
     ec2_security_vpn,
     identity,
     invokes,
@@ -17,6 +18,7 @@ from offline.emulator import (  # noqa: F401  (importing registers the mappings)
     ram,
     route53,
     storage,
+    waf,
 )
 from offline.emulator.mocks import EmulatorMocks
 from offline.emulator.registry import INVOKES, NOT_PRODUCED, RESOURCES, EmulatorRejected

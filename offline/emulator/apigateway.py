@@ -4,8 +4,10 @@ gateway responses, deployment, stage, method settings and the account's CloudWat
 moto stores all of it (and refuses a deployment of an API without methods or integrations); it
 does not run integrations or authorizers. The emulator layer adds AWS's cross-resource checks: a
 Lambda proxy integration uses POST and names an existing function; a Cognito authorizer names
-existing user pools; a method with COGNITO_USER_POOLS names an authorizer; access logging and
-execution logging need the account's CloudWatch role set first.
+existing user pools; a method with COGNITO_USER_POOLS names an authorizer; a method's request
+validator and request models exist on its API (moto stores any id or name); a model's schema is
+valid draft-04 JSON schema; access logging and execution logging need the account's CloudWatch
+role set first.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+
+import jsonschema
 
 from offline.emulator.registry import Created, Ctx, EmulatorRejected, Inputs, number, resource
 
@@ -92,6 +96,68 @@ def authorizer(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     }
 
 
+@resource("aws:apigateway/requestValidator:RequestValidator")
+def request_validator(ctx: Ctx, name: str, inputs: Inputs) -> Created:
+    out = ctx.client("apigateway").create_request_validator(
+        restApiId=inputs["restApi"],
+        name=inputs.get("name") or name,
+        validateRequestBody=bool(inputs.get("validateRequestBody", False)),
+        validateRequestParameters=bool(inputs.get("validateRequestParameters", False)),
+    )
+    return out["id"], {}
+
+
+_MODEL_NAME = re.compile(r"^[A-Za-z0-9]+$")
+
+
+@resource("aws:apigateway/model:Model")
+def model(ctx: Ctx, name: str, inputs: Inputs) -> Created:
+    """AWS: a model name is alphanumeric, and its schema must be a valid JSON schema draft 4
+    ("BadRequestException: Invalid model specified: Validation Result: ...")."""
+    model_name = inputs.get("name") or name
+    if not _MODEL_NAME.match(model_name):
+        raise EmulatorRejected(
+            f"BadRequestException: model name {model_name!r} is not alphanumeric"
+        )
+    schema_text = inputs.get("schema") or "{}"
+    try:
+        schema = json.loads(schema_text)
+        jsonschema.Draft4Validator.check_schema(schema)
+    except (ValueError, jsonschema.SchemaError) as e:
+        message = getattr(e, "message", str(e))
+        raise EmulatorRejected(f"BadRequestException: Invalid model specified: {message}") from None
+    out = ctx.client("apigateway").create_model(
+        restApiId=inputs["restApi"],
+        name=model_name,
+        contentType=inputs["contentType"],
+        schema=schema_text,
+        description=inputs.get("description") or "",
+    )
+    return out["id"], {"name": model_name}
+
+
+def _check_method_validation(ctx: Ctx, inputs: Inputs) -> None:
+    """AWS: `Invalid Request Validator identifier specified` / `Invalid model identifier
+    specified` for a validator or model the API does not have."""
+    apigw = ctx.client("apigateway")
+    api_id = inputs["restApi"]
+    validator_id = inputs.get("requestValidatorId")
+    if validator_id:
+        known = {v["id"] for v in apigw.get_request_validators(restApiId=api_id)["items"]}
+        if validator_id not in known:
+            raise EmulatorRejected(
+                f"BadRequestException: Invalid Request Validator identifier specified: "
+                f"{validator_id}"
+            )
+    models = {m["name"] for m in apigw.get_models(restApiId=api_id)["items"]}
+    for content_type, model_name in (inputs.get("requestModels") or {}).items():
+        if model_name not in models and model_name not in ("Empty", "Error"):
+            raise EmulatorRejected(
+                f"BadRequestException: Invalid model identifier specified: {model_name} "
+                f"(for {content_type})"
+            )
+
+
 @resource("aws:apigateway/method:Method")
 def method(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     authorization = inputs["authorization"]
@@ -109,6 +175,7 @@ def method(ctx: Ctx, name: str, inputs: Inputs) -> Created:
             restApiId=inputs["restApi"], authorizerId=inputs["authorizerId"]
         )
         kwargs["authorizerId"] = inputs["authorizerId"]
+    _check_method_validation(ctx, inputs)
     for key, api in (
         ("authorizationScopes", "authorizationScopes"),
         ("requestParameters", "requestParameters"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import json
 from typing import Any
@@ -26,6 +27,7 @@ def log_group(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     if ctx.tags(inputs):
         kwargs["tags"] = ctx.tags(inputs)
     if inputs.get("kmsKeyId"):
+        _check_log_key(ctx, inputs["kmsKeyId"], ctx.arn("logs", f"log-group:{group_name}"))
         kwargs["kmsKeyId"] = inputs["kmsKeyId"]
     if inputs.get("logGroupClass"):
         kwargs["logGroupClass"] = inputs["logGroupClass"]
@@ -39,6 +41,73 @@ def log_group(ctx: Ctx, name: str, inputs: Inputs) -> Created:
         "arn": ctx.arn("logs", f"log-group:{group_name}"),
         "retentionInDays": retention or 0,
     }
+
+
+_LOGS_KEY_USES = ("kms:GenerateDataKey", "kms:Decrypt")
+
+
+def _check_log_key(ctx: Ctx, key_arn: str, group_arn: str) -> None:
+    """What CreateLogGroup with a kmsKeyId checks: the key is an enabled key ARN in the group's
+    region, and its policy lets `logs.<region>.amazonaws.com` use it for this group (CloudWatch
+    Logs user guide, "Encrypt log data in CloudWatch Logs using AWS KMS": otherwise "The
+    specified KMS key does not exist or is not allowed to be used"). The Allow statements are
+    matched here directly: action patterns, and an ArnLike/ArnEquals/StringLike/StringEquals
+    condition on `kms:EncryptionContext:aws:logs:arn` matched against the group's ARN."""
+    parts = key_arn.split(":")
+    if len(parts) != 6 or parts[2] != "kms" or not parts[5].startswith("key/"):
+        raise EmulatorRejected(f"InvalidParameterException: kmsKeyId {key_arn} is not a key ARN")
+    if parts[3] != ctx.region:
+        raise EmulatorRejected(
+            f"InvalidParameterException: key {key_arn} is not in the log group's region "
+            f"{ctx.region}"
+        )
+    kms = ctx.at(parts[4], parts[3]).client("kms")
+    try:
+        meta = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
+    except kms.exceptions.NotFoundException:
+        raise EmulatorRejected(f"AccessDeniedException: key {key_arn} does not exist") from None
+    if meta["KeyState"] != "Enabled":
+        raise EmulatorRejected(f"AccessDeniedException: key {key_arn} is {meta['KeyState']}")
+    policy = json.loads(kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"])
+    service = f"logs.{ctx.region}.amazonaws.com"
+    if not all(_key_policy_allows(policy, service, a, group_arn) for a in _LOGS_KEY_USES):
+        raise EmulatorRejected(
+            f"AccessDeniedException: the policy of key {key_arn} does not allow {service} "
+            f"to use it for {group_arn} ({', '.join(_LOGS_KEY_USES)} with the encryption "
+            "context kms:EncryptionContext:aws:logs:arn)"
+        )
+
+
+def _key_policy_allows(policy: dict, service: str, action: str, group_arn: str) -> bool:
+    statements = policy.get("Statement") or []
+    for statement in statements if isinstance(statements, list) else [statements]:
+        principal = statement.get("Principal") or {}
+        services = principal.get("Service", []) if isinstance(principal, dict) else []
+        services = [services] if isinstance(services, str) else services
+        actions = statement.get("Action") or []
+        actions = [actions] if isinstance(actions, str) else actions
+        if statement.get("Effect") != "Allow" or service not in services:
+            continue
+        if not any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in actions):
+            continue
+        if all(
+            _condition_holds(op, key, value, group_arn)
+            for op, block in (statement.get("Condition") or {}).items()
+            for key, value in block.items()
+        ):
+            return True
+    return False
+
+
+def _condition_holds(operator: str, key: str, expected, group_arn: str) -> bool:
+    if key.lower() != "kms:encryptioncontext:aws:logs:arn":
+        return False  # a condition on another key: Logs sends nothing it could satisfy with
+    patterns = [expected] if isinstance(expected, str) else list(expected)
+    if operator in ("ArnLike", "StringLike"):
+        return any(fnmatch.fnmatchcase(group_arn, p) for p in patterns)
+    if operator in ("ArnEquals", "StringEquals"):
+        return group_arn in patterns
+    return False
 
 
 @resource("aws:iam/role:Role")

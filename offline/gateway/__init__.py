@@ -7,6 +7,7 @@ does what API Gateway does for this kind of API, one module per job:
                  responses, the stage's throttling
 - `tokens.py`    Cognito tokens as the COGNITO_USER_POOLS authorizer checks them
 - `routing.py`   stage prefix, resource and method, the REST (v1) Lambda proxy event
+- `validation.py` request validators: required parameters, bodies against the JSON schema models
 - `runtime.py`   the function run as Lambda runs it (its zip, environment, role credentials)
 - `throttle.py`  the stage's throttling: a token bucket per method
 - `server.py`    LocalGateway: the request pipeline, gateway responses, HTTP framing
@@ -17,8 +18,8 @@ Local endpoints a browser app needs beside the API, answering as the AWS service
 - `s3_post.py`     presigned POST uploads, the policy checked as S3 checks it
 - `users.py`       a local helper: users (and their group) and tokens in the emulated pool
 
-Not enforced: quotas, usage plans, request validators, WAF, resource policies, caching, mapping
-templates other than MOCK preflights.
+Not enforced: quotas, usage plans, WAF, resource policies, caching, mapping templates other than
+MOCK preflights and gateway response bodies.
 """
 
 from offline.gateway.deployed import DeployedApi, Method, Route, Throttle, UserPool

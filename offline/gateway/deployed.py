@@ -1,8 +1,10 @@
 """The deployed REST API as the local gateway serves it, read from moto: resources, methods,
-integrations, Cognito authorizers and their pools, gateway responses, the stage's throttling."""
+integrations, Cognito authorizers and their pools, request validators and models, gateway
+responses and their templates, the stage's throttling."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -11,6 +13,7 @@ from typing import Any
 import requests
 
 from offline.emulator.registry import Ctx
+from offline.gateway.validation import Validation
 
 _LAMBDA_URI = re.compile(r"functions/(arn:aws:lambda:([a-z0-9-]+):(\d{12}):function:[^/:]+)")
 
@@ -38,6 +41,7 @@ class Method:
     integration_type: str = ""
     function_arn: str = ""
     mock_headers: Mapping[str, str] = field(default_factory=dict)
+    validation: Validation = field(default_factory=Validation)
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,8 @@ class DeployedApi:
     responses: Mapping[str, tuple[int | None, Mapping[str, str]]]  # type -> (status, headers)
     # "<resource path>/<METHOD>" (or "*/*" for the stage) -> its throttling
     throttles: Mapping[str, Throttle] = field(default_factory=dict)
+    # gateway response type -> its application/json body template
+    templates: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, ctx: Ctx, api_id: str, stage: str) -> DeployedApi:
@@ -84,15 +90,24 @@ class DeployedApi:
         apigw = ctx.client("apigateway")
         stage_info = apigw.get_stage(restApiId=api_id, stageName=stage)
         authorizers = {a["id"]: a for a in apigw.get_authorizers(restApiId=api_id)["items"]}
+        validators = {v["id"]: v for v in apigw.get_request_validators(restApiId=api_id)["items"]}
+        models = {
+            m["name"]: json.loads(m.get("schema") or "{}")
+            for m in apigw.get_models(restApiId=api_id)["items"]
+        }
         routes = []
         for resource in apigw.get_resources(restApiId=api_id, embed=["methods"])["items"]:
             methods = {}
             for verb in resource.get("resourceMethods") or {}:
                 m = apigw.get_method(restApiId=api_id, resourceId=resource["id"], httpMethod=verb)
-                methods[verb] = _method(ctx, m, authorizers)
+                methods[verb] = _method(ctx, m, authorizers, _validation(m, validators, models))
             routes.append(Route(resource["path"], resource["id"], methods))
         responses = {}
+        templates = {}
         for r in apigw.get_gateway_responses(restApiId=api_id)["items"]:
+            template = (r.get("responseTemplates") or {}).get("application/json")
+            if template:
+                templates[r["responseType"]] = template
             headers = {
                 k.removeprefix("gatewayresponse.header."): v
                 for k, v in (r.get("responseParameters") or {}).items()
@@ -103,7 +118,33 @@ class DeployedApi:
         # Longest literal paths first, so /items/{id} does not shadow /items/search.
         routes.sort(key=lambda r: (r.path.count("{"), -len(r.path)))
         throttles = _throttles(stage_info.get("methodSettings") or {})
-        return cls(api_id, stage, ctx.region, ctx.account_id, tuple(routes), responses, throttles)
+        return cls(
+            api_id, stage, ctx.region, ctx.account_id, tuple(routes), responses, throttles,
+            templates,
+        )  # fmt: skip
+
+
+def _validation(
+    m: Mapping[str, Any], validators: Mapping[str, Any], models: Mapping[str, Any]
+) -> Validation:
+    """What the method's request validator checks: nothing without one."""
+    validator = validators.get(m.get("requestValidatorId") or "")
+    if validator is None:
+        return Validation()
+    return Validation(
+        body=bool(validator.get("validateRequestBody")),
+        parameters=bool(validator.get("validateRequestParameters")),
+        request_parameters={
+            k: bool(v)
+            for k, v in (m.get("requestParameters") or {}).items()
+            if not k.startswith("method.request.path.")  # the route match guarantees these
+        },
+        models={
+            content_type: models[name]
+            for content_type, name in (m.get("requestModels") or {}).items()
+            if name in models
+        },
+    )
 
 
 def _throttles(settings: Mapping[str, Any]) -> dict[str, Throttle]:
@@ -119,7 +160,9 @@ def _throttles(settings: Mapping[str, Any]) -> dict[str, Throttle]:
     return out
 
 
-def _method(ctx: Ctx, m: Mapping[str, Any], authorizers: Mapping[str, Any]) -> Method:
+def _method(
+    ctx: Ctx, m: Mapping[str, Any], authorizers: Mapping[str, Any], validation: Validation
+) -> Method:
     pools: tuple[UserPool, ...] = ()
     header = "authorization"
     if m.get("authorizationType") == "COGNITO_USER_POOLS":
@@ -142,6 +185,7 @@ def _method(ctx: Ctx, m: Mapping[str, Any], authorizers: Mapping[str, Any]) -> M
         integration_type=integration.get("type", ""),
         function_arn=match.group(1) if match else "",
         mock_headers=mock_headers,
+        validation=validation,
     )
 
 

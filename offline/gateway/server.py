@@ -3,10 +3,11 @@ over HTTP on 127.0.0.1, with the local AWS endpoints a browser app needs beside 
 
 Per request: route (403 "Missing Authentication Token" for an unknown one), the stage's
 throttling (429), a MOCK `OPTIONS` preflight, the Cognito token of a COGNITO_USER_POOLS method
-(401/403), the Lambda proxy integration (502 on a function error); the errors it makes itself
-carry the API's gateway response headers. Every answer is logged, one line, on the
-`offline.gateway` logger. Malformed requests (framing, tokens, headers) get an answer, never a
-dropped connection.
+(401/403), the method's request validator and models (400 BAD_REQUEST_PARAMETERS /
+BAD_REQUEST_BODY), the Lambda proxy integration (502 on a function error); the errors it makes
+itself carry the API's gateway response headers and body templates. Every answer is logged, one
+line, on the `offline.gateway` logger. Malformed requests (framing, tokens, headers) get an
+answer, never a dropped connection.
 
 Local endpoints (not part of API Gateway): `/_aws/cognito-idp/` (the user-pool API, see
 cognito_idp.py), `/_aws/s3/<bucket>` (presigned POST uploads, see s3_post.py; the function's
@@ -22,6 +23,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
+from urllib.parse import parse_qs
 
 from functions.items.contract import CORS_ALLOW_HEADERS, CORS_MAX_AGE_SECONDS, JSON_CONTENT_TYPE
 from offline.emulator import EmulatorMocks
@@ -34,6 +36,7 @@ from offline.gateway.s3_post import MAX_LOCAL_UPLOAD_BYTES, S3PostEndpoint
 from offline.gateway.throttle import StageThrottle
 from offline.gateway.tokens import Forbidden, Unauthorized, token_from_header, verify_cognito_token
 from offline.gateway.users import sign_in
+from offline.gateway.validation import check_request
 
 _log = logging.getLogger("offline.gateway")
 
@@ -147,6 +150,14 @@ class LocalGateway:
                 return self._error("UNAUTHORIZED", 401, lower), f"authorizer: {e}"
             except Forbidden as e:
                 return self._error("ACCESS_DENIED", 403, lower), f"authorizer: {e}"
+        # Request validation runs after the authorizer, before the integration.
+        query = {k: v[-1] for k, v in parse_qs(match.url.query, keep_blank_values=True).items()}
+        refusal = check_request(
+            method.validation, headers=lower, query=query, path=match.params, body=body
+        )
+        if refusal is not None:
+            response = self._error(refusal.kind, 400, lower, message=refusal.message)
+            return response, f"validator: {refusal.message} {refusal.detail}".rstrip()
         if method.integration_type != "AWS_PROXY" or not method.function_arn:
             return self._error("INTEGRATION_FAILURE", 500, lower), "gateway: no integration"
         return self._call(verb, match, pairs, lower, body, claims), "function"
@@ -189,8 +200,11 @@ class LocalGateway:
             }
         return Response(200, out, b"{}")
 
-    def _error(self, kind: str, status: int, headers: Mapping[str, str]) -> Response:
-        """A response API Gateway makes itself, with the API's gateway response headers."""
+    def _error(
+        self, kind: str, status: int, headers: Mapping[str, str], message: str | None = None
+    ) -> Response:
+        """A response API Gateway makes itself, with the API's gateway response headers and its
+        body template (simple variable substitution, as API Gateway does: no VTL)."""
         family = "DEFAULT_4XX" if status < 500 else "DEFAULT_5XX"
         code, extra = self.api.responses.get(kind) or self.api.responses.get(family) or (None, {})
         out = {"Content-Type": JSON_CONTENT_TYPE, "x-amzn-ErrorType": kind}
@@ -198,8 +212,14 @@ class LocalGateway:
             if value.startswith("method.request.header."):
                 value = headers.get(value.removeprefix("method.request.header.").lower(), "")
             out[name] = value.strip("'")
-        message = _MESSAGES.get(kind, "Internal server error")
-        return Response(code or status, out, json.dumps({"message": message}).encode())
+        message = message or _MESSAGES.get(kind, "Internal server error")
+        template = self.api.templates.get(kind) or self.api.templates.get(family)
+        if template is None:
+            body = json.dumps({"message": message})
+        else:
+            body = template.replace("$context.error.messageString", json.dumps(message))
+            body = body.replace("$context.error.responseType", kind)
+        return Response(code or status, out, body.encode())
 
     def advance_clock(self, seconds: float) -> None:
         """Let `seconds` pass in the sandbox: the authorizer's clock and the clock the emulated

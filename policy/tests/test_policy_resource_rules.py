@@ -151,3 +151,21 @@ def test_log_group_with_retention_passes():
 def test_rules_ignore_types_they_do_not_govern():
     for check in v.RESOURCE_CHECKS.values():
         assert check("aws:ec2/route:Route", {"destinationCidrBlock": "0.0.0.0/0"}) == []
+
+
+@pytest.mark.parametrize("key", [None, "", "alias/aws/logs", "key-1234"])
+def test_log_group_without_a_customer_key_arn_is_refused(key):
+    props = {"retentionInDays": 14} | ({} if key is None else {"kmsKeyId": key})
+    assert v.log_group_encryption(v.LOG_GROUP, props)
+
+
+def test_log_group_with_a_customer_key_arn_passes():
+    arn = "arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    assert v.log_group_encryption(v.LOG_GROUP, {"kmsKeyId": arn}) == []
+
+
+def test_api_method_without_a_request_validator_is_refused_except_the_preflight():
+    assert v.api_method_validation(v.APIGW_METHOD, {"httpMethod": "POST"})
+    assert v.api_method_validation(v.APIGW_METHOD, {"httpMethod": "OPTIONS"}) == []
+    validated = {"httpMethod": "GET", "requestValidatorId": "abc123"}
+    assert v.api_method_validation(v.APIGW_METHOD, validated) == []

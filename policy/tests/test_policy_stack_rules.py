@@ -102,13 +102,17 @@ def test_nested_resource_paths_are_walked_to_the_root():
 def test_all_violations_names_rule_and_resource():
     stack = [res(v.VPC, "hub", "vpc-1"), res(v.LOG_GROUP, "lg", "lg-1")]
     assert sorted(v.all_violations(stack)) == [
+        "log-groups-encrypted-with-customer-keys: urn:lg: kmsKeyId is None: encrypt the log "
+        "group with a customer managed KMS key ARN",
         "log-groups-have-retention: urn:lg: retentionInDays is None: set a retention (days > 0)",
         "vpcs-have-flow-logs: urn:hub: VPC hub has no FlowLog",
     ]
 
 
 def test_all_violations_applies_the_public_routes_allow_list():
-    stack = _api("NONE", "GET", "health")
+    items, method = _api("NONE", "GET", "health")
+    method = res(v.APIGW_METHOD, method.name, method.id, **method.props, requestValidatorId="rv")
+    stack = [items, method]
     assert v.all_violations(stack, public_routes=["GET /health"]) == []
     [line] = v.all_violations(stack)
     assert line.startswith("api-methods-have-authorizers: urn:api-items-GET: method GET /health")

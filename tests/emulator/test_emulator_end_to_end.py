@@ -182,6 +182,32 @@ def test_preflight_from_the_configured_origin_and_from_another(served):
     assert headers.get("Access-Control-Allow-Origin") != "https://evil.example"
 
 
+@pytest.mark.parametrize(
+    ("headers", "body", "kind", "error"),
+    [
+        # No Idempotency-Key: a required header of POST /items.
+        ({}, {"name": "x"}, "BAD_REQUEST_PARAMETERS", {
+            "code": "missing_parameter", "field": "parameters",
+            "message": "Missing required request parameters: [Idempotency-Key]"}),
+        # A field the ItemFields model does not have.
+        ({"Idempotency-Key": "k" * 16}, {"name": "x", "colour": "red"}, "BAD_REQUEST_BODY", {
+            "code": "invalid_body", "field": "body", "message": "Invalid request body"}),
+    ],
+    ids=["missing-header", "unknown-field"],
+)  # fmt: skip
+def test_the_request_validator_refuses_before_the_function_with_cors_and_our_error_shape(
+    served, caplog, headers, body, kind, error
+):
+    alice = user(served, "alice")
+    with caplog.at_level("INFO", logger="offline.gateway"):
+        status, got_headers, got = call(served, "POST", "/items", {**alice, **headers}, body)
+    assert (status, got) == (400, {"error": error})
+    assert got_headers["x-amzn-ErrorType"] == kind
+    assert got_headers["Access-Control-Allow-Origin"] == ORIGIN
+    # Answered by the validator: the function never ran.
+    assert "(validator:" in caplog.text and "(function)" not in caplog.text
+
+
 def test_a_reader_lists_but_cannot_create_and_is_told_which_permission_it_lacks(served):
     reader = user(served, "rita", group="readers")
     status, _, listed = call(served, "GET", "/items", reader)

@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -205,9 +206,70 @@ class ApiResponse:
         return self.body["error"]
 
 
+# (method, resource) -> how many requests the function accepted and the API's models passed.
+MODEL_CHECKS: Counter[tuple[str, str]] = Counter()
+
+
+class ModelWouldRefuse(AssertionError):
+    """API Gateway's validator would refuse a request the function accepts."""
+
+
+def gateway_validation(method: str, resource: str):
+    """The validation the deployed API applies to `method resource` (components/api), as the
+    local gateway applies it, with this harness's upload content types."""
+    from components.api.request_models import (
+        body_model,
+        request_parameters,
+        request_schemas,
+    )
+    from functions.items.contract import JSON_CONTENT_TYPE, ROUTES
+    from offline.gateway.validation import Validation
+
+    route = next((r for r in ROUTES if (r.method, r.path) == (method, resource)), None)
+    if route is None:
+        return None
+    model = body_model(route)
+    schemas = request_schemas(TEST_ENV["UPLOAD_CONTENT_TYPES"].split(","))
+    params = request_parameters(method, resource) or {}
+    return Validation(
+        body=model is not None,
+        parameters=True,
+        request_parameters={k: v for k, v in params.items() if ".path." not in k},
+        models={JSON_CONTENT_TYPE: schemas[model]} if model else {},
+    )
+
+
+def check_the_gateway_accepts(event: dict[str, Any]) -> None:
+    """Every request the function accepts must pass the API's request validator and models
+    (otherwise API Gateway would refuse what the function serves): raises ModelWouldRefuse."""
+    from offline.gateway.validation import check_request
+
+    validation = gateway_validation(event["httpMethod"], event["resource"])
+    if validation is None:
+        return
+    body = event.get("body") or ""
+    raw = base64.b64decode(body) if event.get("isBase64Encoded") else body.encode()
+    refusal = check_request(
+        validation,
+        headers={k.lower(): v for k, v in (event.get("headers") or {}).items()},
+        query=event.get("queryStringParameters") or {},
+        path=event.get("pathParameters") or {},
+        body=raw,
+    )
+    if refusal is not None:
+        raise ModelWouldRefuse(
+            f"{event['httpMethod']} {event['resource']}: the function accepted a request API "
+            f"Gateway would refuse ({refusal.kind}: {refusal.message} {refusal.detail})"
+        )
+    MODEL_CHECKS[(event["httpMethod"], event["resource"])] += 1
+
+
 def invoke(event: dict[str, Any]) -> ApiResponse:
-    """Run the real Lambda handler on one event."""
+    """Run the real Lambda handler on one event; a request it accepts (2xx) is checked
+    against the API's request validation too (see check_the_gateway_accepts)."""
     raw = items_app.lambda_handler(event, LambdaContext())
+    if raw["statusCode"] < 300:
+        check_the_gateway_accepts(event)
     headers = {k: v for k, v in (raw.get("headers") or {}).items()}
     for key, values in (raw.get("multiValueHeaders") or {}).items():
         headers.setdefault(key, ",".join(values))
