@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pulumi
 import pulumi_aws as aws
 
 from components.api.scope import Scope
+from components.naming import holds_fixed_name
 
 
 def user_pool(scope: Scope) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolClient]:
@@ -67,10 +67,7 @@ def user_groups(scope: Scope, pool: aws.cognito.UserPool) -> list[aws.cognito.Us
             name=group,
             user_pool_id=pool.id,
             description=f"items API: {', '.join(permissions) or 'no access'}",
-            # The name is fixed (it is the group): a replacement must delete the old one first.
-            opts=pulumi.ResourceOptions.merge(
-                scope.child, pulumi.ResourceOptions(delete_before_replace=True)
-            ),
+            opts=holds_fixed_name(scope.child),  # a group name is unique in its pool
         )
         for group, permissions in sorted(groups.items())
     ]
