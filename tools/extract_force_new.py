@@ -82,6 +82,25 @@ TERRAFORM_TYPES = {
     "aws:ec2/vpnConnection:VpnConnection": "aws_vpn_connection",
     "aws:ec2/vpnConnectionRoute:VpnConnectionRoute": "aws_vpn_connection_route",
     "aws:ec2/vpnGateway:VpnGateway": "aws_vpn_gateway",
+    "aws:ec2transitgateway/peeringAttachment:PeeringAttachment": (
+        "aws_ec2_transit_gateway_peering_attachment"
+    ),
+    "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter": (
+        "aws_ec2_transit_gateway_peering_attachment_accepter"
+    ),
+    "aws:ec2transitgateway/route:Route": "aws_ec2_transit_gateway_route",
+    "aws:ec2transitgateway/routeTable:RouteTable": "aws_ec2_transit_gateway_route_table",
+    "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": (
+        "aws_ec2_transit_gateway_route_table_association"
+    ),
+    "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": (
+        "aws_ec2_transit_gateway_route_table_propagation"
+    ),
+    "aws:ec2transitgateway/transitGateway:TransitGateway": "aws_ec2_transit_gateway",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "aws_ec2_transit_gateway_vpc_attachment",
+    "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter": (
+        "aws_ec2_transit_gateway_vpc_attachment_accepter"
+    ),
     "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation": (
         "aws_vpn_gateway_route_propagation"
     ),
