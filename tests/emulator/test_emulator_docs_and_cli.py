@@ -53,7 +53,9 @@ def _section(out: str, title: str) -> list[str]:
 def test_deploy_prints_resources_by_component_and_account_then_outputs(deployed):
     assert "Deployed stack prod into the in-process AWS emulator" in deployed
     assert "    hubspoke:network:Vpc hub\n" in deployed
+    # prod is in transit gateway mode: one gateway, an attachment per VPC.
     assert "    hubspoke:network:TransitGateway tgw\n" in deployed
+    assert "    hubspoke:network:TransitAttachment tgw-app\n" in deployed
     assert re.search(r"\+  aws:ec2:Vpc\s+hub\s+111122223333\s+eu-west-1\s+vpc-[0-9a-f]+", deployed)
     assert re.search(r'hub_vpc_id: "vpc-[0-9a-f]+"', deployed)
     assert "in 3 account(s) 111122223333, 444455556666, 777788889999" in deployed
@@ -82,7 +84,9 @@ def test_plan_and_deploy_count_the_same_aws_resources_and_say_what(deployed, off
 def test_the_summary_is_sorted_so_its_order_is_the_same_every_run(deployed):
     """The SDK registers from a thread pool: only a sorted report is stable from run to run."""
     providers = [line.split()[0] for line in _section(deployed, "Providers:")]
-    assert providers == sorted(providers) and len(providers) == 4  # network in two regions
+    # network, workloads, analytics-eu-central-1, and network-eu-central-1 for the transit
+    # gateway peered with the hub's in the remote spoke's region.
+    assert providers == sorted(providers) and len(providers) == 4
     components: list[str] = []
     rows: dict[str, list[tuple[str, str]]] = {}
     for line in _section(deployed, "Resources:"):
