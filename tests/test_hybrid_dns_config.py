@@ -182,7 +182,7 @@ def test_a_static_vpn_has_no_asn() -> None:
         (
             {"dns__zone": "aws.example.internal"},
             "hubspoke:dns.zone is not a known key; did you mean privateZone?"
-            " (known: endpointIps, privateZone, shareOutsideOrganization)",
+            " (known: endpointIps, firewall, privateZone, queryLogging, shareOutsideOrganization)",
         ),
         # The VPN.
         ({"vpn__customerGatewayIp": None}, "hubspoke:onPrem.vpn.customerGatewayIp is required"),

@@ -28,7 +28,8 @@ NETWORK_COUNTS = {
         PROVIDER_TYPE: 1,
     },
     "prod": {
-        "aws:cloudwatch/logGroup:LogGroup": 4,
+        # Flow logs of the 4 VPCs and the DNS query logs of the 2 regions (components/query_logs.py).
+        "aws:cloudwatch/logGroup:LogGroup": 6,
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 4,
         "aws:ec2/flowLog:FlowLog": 4,
         "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": 5,
@@ -42,7 +43,7 @@ NETWORK_COUNTS = {
         "aws:ec2/natGateway:NatGateway": 0,
         "hubspoke:network:Peering": 3,
         "hubspoke:network:Vpc": 4,
-        PROVIDER_TYPE: 3,
+        PROVIDER_TYPE: 4,  # network in both regions: DNS Firewall and query logs are regional
     },
 }
 
@@ -95,6 +96,7 @@ def test_every_aws_resource_uses_an_explicit_account_provider(stack_preview):
 def test_every_provider_is_pinned_to_its_account_and_assumes_its_role(prod):
     accounts = {
         "network": ("111122223333", "eu-west-1"),
+        "network-eu-central-1": ("111122223333", "eu-central-1"),
         "workloads": ("444455556666", "eu-west-1"),
         "analytics-eu-central-1": ("777788889999", "eu-central-1"),
     }
