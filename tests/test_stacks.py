@@ -28,7 +28,7 @@ NETWORK_COUNTS = {
         PROVIDER_TYPE: 1,
     },
     "prod": {
-        # Flow logs of the 4 VPCs and the DNS query logs of the 2 regions (components/query_logs.py).
+        # Flow logs of the 4 VPCs, DNS query logs of the 2 regions (components/query_logs.py).
         "aws:cloudwatch/logGroup:LogGroup": 6,
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 4,
         "aws:ec2/flowLog:FlowLog": 4,
