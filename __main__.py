@@ -40,8 +40,17 @@ def vpc_acls(vpc: config.VpcConfig) -> dict[str, list] | None:
     is_hub = vpc is cfg.hub
     peers = [s.cidr for s in cfg.spokes] if is_hub else [cfg.hub.cidr]
     on_prem = cfg.on_prem if is_hub else None
+    far: list = []
+    if plan.transit is not None:
+        # Transit gateway mode: what the VPC's segment reaches, VPCs as peers (in config order,
+        # as with peering) and on-prem apart. The attachment subnets keep the default ACL: the
+        # gateway's ENIs forward for every segment.
+        reached = set(plan.transit.attachments[vpc.name].destinations)
+        vpcs = [cfg.hub.cidr, *(s.cidr for s in cfg.spokes)]
+        peers = [c for c in vpcs if c in reached]
+        far = [c for c in (cfg.on_prem.cidrs if cfg.on_prem else ()) if c in reached]
     return {
-        tier: acl_rules(vpc.cidr, peers, on_prem, vpc.network_acls, tier)
+        tier: acl_rules(vpc.cidr, peers, on_prem, vpc.network_acls, tier, far)
         for tier in ("private", "public")
     }
 
@@ -106,6 +115,8 @@ else:
                 owner_provider=accounts.provider(cfg.hub.account, region),
                 after_share=transit_gateway.waits_for(region, vpc.account_key),
                 environment=cfg.environment,
+                hub_name=hub.ref.plan.name,
+                vpc_names={str(v.plan.cidr): v.plan.name for v in (hub.ref, *spoke_refs)},
             ),
         )
 

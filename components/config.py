@@ -182,7 +182,7 @@ def _parse(
     check_overlaps(stack_ranges(raw), problems)
     tgw_raw = raw.get("transitGateway", MISSING)
     transit_gateway = parse_transit_gateway(tgw_raw, problems, on_prem)
-    check_segments(tgw_raw, hub, spokes, problems)
+    check_segments(tgw_raw, raw.get("spokes", []), [*([hub] if hub else []), *spokes], problems)
     quotas = parse_quotas(raw.get("quotas", MISSING), problems)
     check_peering_quota(tgw_raw, len(spokes), quotas, problems)
     tags = raw.get("tags", {})

@@ -32,7 +32,9 @@ def protocol_number(protocol: str) -> str:
 
 
 # Rule numbers: 100 the VPC itself, 101-149 the peers in config order (adding a spoke adds a rule
-# and renumbers none: a renumbered rule is a replaced one), 150-199 the fixed rules.
+# and renumbers none: a renumbered rule is a replaced one), counted down from 149 the on-prem
+# CIDRs a spoke reaches through the transit gateway (so neither list renumbers the other),
+# 150-199 the fixed rules.
 VPC_RULE, FIRST_PEER_RULE, FIRST_FIXED_RULE, LAST_DEFAULT_RULE = 100, 101, 150, 199
 
 
@@ -45,17 +47,23 @@ def default_rules(
     peer_cidrs: Sequence[ipaddress.IPv4Network],
     on_prem: OnPremConfig | None,
     tier: str,
+    far_cidrs: Sequence[ipaddress.IPv4Network] = (),
 ) -> list[NaclRule]:
     """The rules every tier gets: everything within the VPC and to/from its peers (the security
     groups narrow it), HTTPS out and its replies, and DNS with on-prem where `on_prem` is given
-    (the hub, where the resolver endpoints are)."""
-    if len(peer_cidrs) > FIRST_FIXED_RULE - FIRST_PEER_RULE:
+    (the hub, where the resolver endpoints are). `far_cidrs`: on-prem ranges reached through a
+    transit gateway, allowed like peers."""
+    if len(peer_cidrs) + len(far_cidrs) > FIRST_FIXED_RULE - FIRST_PEER_RULE:
         raise ValueError(f"{len(peer_cidrs)} peers: an ACL's defaults take at most 49")
     rules: list[NaclRule] = []
     for egress in (False, True):
         rules.append(_allow(VPC_RULE, egress, "all", vpc_cidr))
         rules += [
             _allow(FIRST_PEER_RULE + i, egress, "all", cidr) for i, cidr in enumerate(peer_cidrs)
+        ]
+        rules += [
+            _allow(FIRST_FIXED_RULE - 1 - i, egress, "all", cidr)
+            for i, cidr in enumerate(far_cidrs)
         ]
         fixed: list[tuple[str, object, tuple[int, int]]] = []
         if egress:
@@ -87,9 +95,11 @@ def acl_rules(
     on_prem: OnPremConfig | None,
     config: NetworkAclsConfig,
     tier: str,
+    far_cidrs: Sequence[ipaddress.IPv4Network] = (),
 ) -> list[NaclRule]:
     """Defaults then the stack's own rules for `tier` (private | public)."""
-    return [*default_rules(vpc_cidr, peer_cidrs, on_prem, tier), *getattr(config, tier)]
+    defaults = default_rules(vpc_cidr, peer_cidrs, on_prem, tier, far_cidrs)
+    return [*defaults, *getattr(config, tier)]
 
 
 def allows(

@@ -132,17 +132,18 @@ class OnPremLink(pulumi.ComponentResource):
             )
 
     def _on_transit_gateway(self, name, transit: OnPremTransit, tags, hub_side, kept) -> None:
-        """Transit gateway mode: the VPN is an attachment of the hub's gateway. Its logical name
-        differs from peering mode's connection, so moving modes builds the new connection next to
-        the old one (new tunnels to configure on-prem) instead of replacing it in place."""
+        """Transit gateway mode: the VPN is an attachment of the hub's gateway. Same logical name
+        as peering mode's connection: moving modes changes its target gateway in place
+        (ModifyVpnConnection; `vpnGatewayId`/`transitGatewayId` do not force replacement,
+        offline/data/force_new.json), keeping its tunnel addresses and keys."""
         static = self._vpn.bgp_asn is None
         self.connection = aws.ec2.VpnConnection(
-            f"{name}-tgw-vpn",
+            f"{name}-vpn",
             type="ipsec.1",
             customer_gateway_id=self.customer_gateway.id,
             transit_gateway_id=transit.transit_gateway_id,
             static_routes_only=static,
-            tags=tags("tgw-vpn"),
+            tags=tags("vpn"),
             opts=kept,
         )
         attachment_id = self.connection.transit_gateway_attachment_id
@@ -151,7 +152,7 @@ class OnPremLink(pulumi.ComponentResource):
             f"{name}-tgw-vpn-association",
             transit_gateway_attachment_id=attachment_id,
             transit_gateway_route_table_id=tables[transit.plan.associate],
-            opts=hub_side,
+            opts=holds_fixed_name(hub_side),  # one association per attachment
         )
         for table in transit.plan.propagate:
             aws.ec2transitgateway.RouteTablePropagation(
@@ -166,5 +167,5 @@ class OnPremLink(pulumi.ComponentResource):
                 destination_cidr_block=cidr,
                 transit_gateway_attachment_id=attachment_id,
                 transit_gateway_route_table_id=tables[table],
-                opts=hub_side,
+                opts=holds_fixed_name(hub_side),  # one static route per table and prefix
             )

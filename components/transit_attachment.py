@@ -11,12 +11,12 @@ sends the CIDRs it may reach, in every route table (public ones too), to the gat
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
-from components.naming import resource_tags
+from components.naming import former_parent, holds_fixed_name, resource_tags
 from components.plan import AttachmentPlan
 from components.vpc import VpcRef
 
@@ -35,6 +35,8 @@ class TransitAttachmentArgs:
     owner_provider: aws.Provider  # the gateway owner's provider in the VPC's region
     after_share: Sequence[pulumi.Resource]  # another account: the share reaching it
     environment: str
+    hub_name: str = "hub"
+    vpc_names: Mapping[str, str] = field(default_factory=dict)  # CIDR -> the VPC it belongs to
 
 
 def slug(value: object) -> str:
@@ -94,7 +96,9 @@ class TransitAttachment(pulumi.ComponentResource):
             f"{name}-association",
             transit_gateway_attachment_id=self.attachment.id,
             transit_gateway_route_table_id=args.route_table_ids[plan.associate],
-            opts=pulumi.ResourceOptions.merge(owner_side, after_ready),
+            # An attachment has one association (Resource.AlreadyAssociated): when its segment
+            # changes, the old association goes first.
+            opts=holds_fixed_name(pulumi.ResourceOptions.merge(owner_side, after_ready)),
         )
         self.propagations = [
             aws.ec2transitgateway.RouteTablePropagation(
@@ -112,12 +116,32 @@ class TransitAttachment(pulumi.ComponentResource):
                 route_table_id=route_table_id,
                 destination_cidr_block=str(cidr),
                 transit_gateway_id=args.transit_gateway_id,
-                opts=pulumi.ResourceOptions.merge(vpc_side, after_ready),
+                opts=pulumi.ResourceOptions.merge(
+                    vpc_side,
+                    pulumi.ResourceOptions(
+                        depends_on=[ready], aliases=self._peering_route(args, i, str(cidr))
+                    ),
+                ),
             )
-            for key, route_table_id in zip(
-                vpc.plan.route_table_keys, vpc.route_table_ids, strict=True
+            for i, (key, route_table_id) in enumerate(
+                zip(vpc.plan.route_table_keys, vpc.route_table_ids, strict=True)
             )
             for cidr in plan.destinations
         ]
         self.attachment_id = self.attachment.id
         self.register_outputs({"attachment_id": self.attachment_id})
+
+    @staticmethod
+    def _peering_route(args: TransitAttachmentArgs, index: int, cidr: str) -> list[pulumi.Alias]:
+        """The peering-mode route this one takes over, if any: the same route table and
+        destination, so moving a stack from peering to the transit gateway changes the route's
+        target in place (ReplaceRoute: `vpcPeeringConnectionId`/`transitGatewayId` do not force
+        replacement) instead of deleting the peering route after creating one that AWS would
+        refuse (RouteAlreadyExists). `Peering("hub-<spoke>")` named them `hub-<spoke>-hub-<i>`
+        (the hub's tables) and `hub-<spoke>-spoke-<i>` (the spoke's)."""
+        me, peer = args.vpc.plan.name, args.vpc_names.get(cidr)
+        if peer is None or args.hub_name not in (me, peer):
+            return []
+        spoke, side = (peer, "hub") if me == args.hub_name else (me, "spoke")
+        old = former_parent("hubspoke:network:Peering", f"hub-{spoke}")
+        return [pulumi.Alias(name=f"hub-{spoke}-{side}-{index}", parent=old.parent)]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
-from components.naming import resource_tags
+from components.naming import holds_fixed_name, resource_tags
 from components.plan import PEERING, TransitPlan
 from components.vpc import VpcRef
 
@@ -200,7 +200,8 @@ class TransitGateway(pulumi.ComponentResource):
                     f"{prefix}-{side}",
                     transit_gateway_attachment_id=peering.id,
                     transit_gateway_route_table_id=self.route_tables[side][table].id,
-                    opts=pulumi.ResourceOptions.merge(on, accepted),
+                    # An attachment has one association: a new one waits for the old one's end.
+                    opts=holds_fixed_name(pulumi.ResourceOptions.merge(on, accepted)),
                 )
         for region, gateway_plan in plan.gateways.items():
             on = pulumi.ResourceOptions(parent=self, provider=args.providers[region])
@@ -217,7 +218,12 @@ class TransitGateway(pulumi.ComponentResource):
                         destination_cidr_block=str(cidr),
                         transit_gateway_attachment_id=self.peerings[via].id,
                         transit_gateway_route_table_id=self.route_tables[region][table].id,
-                        opts=pulumi.ResourceOptions.merge(
-                            on, pulumi.ResourceOptions(depends_on=[self.peering_accepters[via]])
+                        # One static route per table and prefix: a replaced route (another
+                        # attachment forces new) must not meet the old one.
+                        opts=holds_fixed_name(
+                            pulumi.ResourceOptions.merge(
+                                on,
+                                pulumi.ResourceOptions(depends_on=[self.peering_accepters[via]]),
+                            )
                         ),
                     )

@@ -329,7 +329,9 @@ class Vpc(pulumi.ComponentResource):
                     rule_action=rule.action,
                     cidr_block=str(rule.cidr),
                     **ports,
-                    opts=child,
+                    # The rule number is unique per ACL and direction: a replacement would ask
+                    # for the number the old rule still holds.
+                    opts=holds_fixed_name(child),
                 )
             acls[tier] = acl
         return acls

@@ -180,9 +180,12 @@ def _computed(
     if typ == "aws:ec2/vpnConnection:VpnConnection":
         # Documentation range (RFC 5737), like the addresses AWS hands out for the two tunnels.
         octet = int(digest[:2], 16) % 120 + 1
+        on_gateway = inputs.get("transitGatewayId")
         return {
             "tunnel1Address": f"198.51.100.{octet}",
             "tunnel2Address": f"198.51.100.{octet + 1}",
+            # On a transit gateway the connection is an attachment of it.
+            **({"transitGatewayAttachmentId": f"tgw-attach-{digest}"} if on_gateway else {}),
         }
     return {}
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from browsers import chromium_or_skip
+from stack_variants import peering_mode
 
 from offline.runner import ROOT, RunResult, run, stack_config
 
@@ -25,6 +26,18 @@ def dev() -> RunResult:
 @pytest.fixture(scope="session")
 def prod() -> RunResult:
     return run("prod")
+
+
+@pytest.fixture(scope="session")
+def prod_peering() -> RunResult:
+    """prod's accounts and regions in peering mode (the cross-account, cross-region peerings)."""
+    return run("prod", config=peering_mode(stack_config("prod")))
+
+
+@pytest.fixture(scope="session", params=["dev", "prod-peering"])
+def peering_stack(request, dev, prod_peering) -> RunResult:
+    """Each stack in peering mode: dev as written, prod without its transit gateway."""
+    return dev if request.param == "dev" else prod_peering
 
 
 @pytest.fixture(scope="session", params=STACKS)

@@ -1,5 +1,6 @@
-"""Hybrid DNS under mocks (Resolver, PrivateZone, OnPremLink): the real `__main__.py` with each real
-stack file (and variants of prod).
+"""Hybrid DNS under mocks (Resolver, PrivateZone, OnPremLink): the real `__main__.py` with dev and
+with prod's accounts and regions in peering mode (and variants of it); transit gateway mode's DNS
+and VPN are in test_transit_gateway.py.
 
 Each test reads as one sentence about what must hold before a network engineer runs `pulumi up`:
 which account and provider makes each association, what waits for what, which ports and peers
@@ -15,12 +16,13 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stack_variants import prod_peering_config
 
 from components.layout import subnet_cidr
 from components.model import VpcConfig
 from components.plan import INBOUND_HOST, OUTBOUND_HOST, plan_vpc
 from offline.mocks import Registration
-from offline.runner import UNKNOWN, RunResult, run, stack_config
+from offline.runner import UNKNOWN, RunResult, run
 
 COMPONENTS = ("hubspoke:dns:Resolver", "hubspoke:dns:PrivateZone", "hubspoke:network:OnPremLink")
 ENDPOINT = "aws:route53/resolverEndpoint:ResolverEndpoint"
@@ -54,7 +56,7 @@ ON_PREM_SERVERS = ["192.168.10.10", "192.168.10.11"]
 
 
 def prod_config(**dns_changes: Any) -> dict[str, Any]:
-    return _with_dns(stack_config("prod"), **dns_changes)
+    return _with_dns(prod_peering_config(), **dns_changes)
 
 
 def _with_dns(raw: dict[str, Any], **dns_changes: Any) -> dict[str, Any]:
@@ -65,7 +67,7 @@ def _with_dns(raw: dict[str, Any], **dns_changes: Any) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def prod() -> RunResult:
-    return run("prod")
+    return run("prod", config=prod_peering_config())
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +84,7 @@ def prod_external() -> RunResult:
 @pytest.fixture(scope="module")
 def prod_static_vpn() -> RunResult:
     """prod with a VPN device that does not speak BGP, and two on-prem ranges."""
-    raw = stack_config("prod")
+    raw = prod_peering_config()
     raw["hubspoke:onPrem"]["cidrs"] = [ON_PREM_CIDR, "172.20.0.0/16"]
     del raw["hubspoke:onPrem"]["vpn"]["bgpAsn"]
     return run("prod", config=raw)
@@ -209,7 +211,7 @@ def test_relay_endpoint_allows_dns_only_to_the_hub_inbound_endpoint(prod: RunRes
 
 
 def test_without_a_remote_region_spoke_inbound_is_open_to_on_prem_only() -> None:
-    raw = stack_config("prod")
+    raw = prod_peering_config()
     raw["hubspoke:spokes"] = [s for s in raw["hubspoke:spokes"] if "region" not in s]
     result = run("prod", config=raw)
     assert sg_rules(result, "dns-inbound") == dns_both("ingress", [ON_PREM_CIDR])
@@ -378,8 +380,8 @@ def test_cross_account_zone_association_is_authorized_by_the_zone_owner_first(
 
 
 def test_adding_a_spoke_keeps_every_existing_association() -> None:
-    before = run("prod")
-    raw = stack_config("prod")
+    before = run("prod", config=prod_peering_config())
+    raw = prod_peering_config()
     raw["hubspoke:spokes"].append({"name": "ml", "account": "workloads", "cidr": "10.4.0.0/16"})
     after = run("prod", config=raw)
     for type_ in (ZONE, ZONE_ASSOC, ZONE_AUTH, RULE, RULE_ASSOC, SHARE_PRINCIPAL):
@@ -446,7 +448,7 @@ def test_static_vpn_routes_each_on_prem_cidr(prod_static_vpn: RunResult) -> None
 
 
 def test_on_prem_without_vpn_builds_no_vpn() -> None:
-    raw = stack_config("prod")
+    raw = prod_peering_config()
     del raw["hubspoke:onPrem"]["vpn"]
     result = run("prod", config=raw)
     assert not [r for t in (CGW, VGW, VPN, VPN_ROUTE, PROPAGATION) for r in result.of_type(t)]
@@ -511,7 +513,8 @@ def test_preview_registers_the_same_resources_as_update(
     stack: str, dev: RunResult, prod: RunResult
 ) -> None:
     update = {"dev": dev, "prod": prod}[stack]
-    preview = run(stack, preview=True)
+    config = prod_peering_config() if stack == "prod" else None
+    preview = run(stack, config=config, preview=True)
 
     def dns_urns(result: RunResult) -> set[str]:
         return {r.urn for r in result.resources if any(t in r.urn for t in COMPONENTS)}
@@ -524,7 +527,7 @@ def test_preview_registers_the_same_resources_as_update(
 
 
 def test_preview_knows_the_pinned_endpoint_ips_before_anything_exists() -> None:
-    preview = run("prod", preview=True)
+    preview = run("prod", config=prod_peering_config(), preview=True)
     assert ip_list(preview.named(ENDPOINT, "dns-inbound")) == HUB_INBOUND_IPS
     relay_rule = preview.named(INGRESS, "dns-inbound-tcp-from-10.2.0.11-32")
     assert relay_rule.inputs["cidrIpv4"] == "10.2.0.11/32"

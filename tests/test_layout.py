@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.layout import TIERS, layout_problem, subnet_cidr
+from components.layout import TIERS, layout_problem, subnet_cidr, transit_subnet_cidr
 
 # The layout as released. Changing any line here means every deployed subnet would be replaced.
 PINNED = {
@@ -67,3 +67,28 @@ def test_adding_azs_never_moves_an_existing_subnet(network, prefix, tier, az, mo
         subnet_cidr(vpc, tier, other)
     assert subnet_cidr(vpc, tier, az) == before
     assert before.subnet_of(vpc)
+
+
+# Transit gateway attachment subnets, as released: the /28s of slot 15, moving no other subnet.
+TRANSIT_PINNED = {
+    ("10.0.0.0/16", 0): "10.0.240.0/28",
+    ("10.0.0.0/16", 2): "10.0.240.32/28",
+    ("10.3.0.0/20", 1): "10.3.15.16/28",
+    ("10.0.0.0/23", 1): "10.0.1.240/28",
+}
+
+
+@pytest.mark.parametrize(("key", "expected"), TRANSIT_PINNED.items(), ids=str)
+def test_transit_layout_is_pinned(key, expected):
+    vpc, az = key
+    assert str(transit_subnet_cidr(ipaddress.IPv4Network(vpc), az)) == expected
+
+
+@pytest.mark.parametrize("prefix", range(16, 22))
+def test_attachment_subnets_overlap_no_subnet_of_up_to_7_azs(prefix):
+    vpc = ipaddress.IPv4Network(f"10.0.0.0/{prefix}")
+    others = [subnet_cidr(vpc, tier, az) for tier in TIERS for az in range(7)]
+    for az in range(7):
+        transit = transit_subnet_cidr(vpc, az)
+        assert transit.subnet_of(vpc)
+        assert not any(transit.overlaps(o) for o in others)

@@ -109,11 +109,19 @@ def test_a_hub_cidr_replaces_the_resolver_endpoints_delete_first(prod_base):
     assert endpoint.delete_before_replace
 
 
-def test_fewer_hub_azs_update_the_endpoints_in_place_and_delete_the_last_subnet(prod_base):
+def test_fewer_hub_azs_delete_the_last_subnet_and_keep_the_endpoints(prod_base):
     steps = diff(prod_base, changed("prod", lambda c: c["hubspoke:hub"].update(azCount=2)))
+    # prod's endpoints take dns.endpointIps = 2 IPs, in the first two AZs: unchanged.
+    endpoint = step(steps, "aws:route53/resolverEndpoint:ResolverEndpoint", "dns-inbound")
+    assert endpoint.op == "same"
+    assert step(steps, "aws:ec2/subnet:Subnet", "hub-private-2").op == "delete"
+    assert "replace" not in by_op(steps)
+
+
+def test_more_endpoint_ips_update_the_endpoints_in_place(prod_base):
+    steps = diff(prod_base, changed("prod", lambda c: c["hubspoke:dns"].update(endpointIps=3)))
     endpoint = step(steps, "aws:route53/resolverEndpoint:ResolverEndpoint", "dns-inbound")
     assert (endpoint.op, endpoint.diffs) == ("update", ["ipAddresses"])  # IPs are not ForceNew
-    assert step(steps, "aws:ec2/subnet:Subnet", "hub-private-2").op == "delete"
     assert "replace" not in by_op(steps)
 
 

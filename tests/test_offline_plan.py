@@ -17,9 +17,10 @@ def test_plan_shows_each_resource_with_its_account_and_the_outputs(offline_cli):
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "analytics-eu-central-1  account 777788889999  region eu-central-1" in out
+    # The data spoke's account attaches; the gateway's owner (network) accepts, in eu-central-1.
     assert (
-        "+ VpcPeeringConnectionAccepter hub-data-accepter "
-        "[analytics-eu-central-1 777788889999 eu-central-1] autoAccept=true" in out
+        "+ VpcAttachmentAccepter tgw-data-accepter "
+        "[network-eu-central-1 111122223333 eu-central-1]" in out
     )
     assert "cidrBlock=10.2.16.0/20 availabilityZone=eu-central-1b" in out
     assert "name=/hubspoke/prod/vpc/hub/flow-logs retentionInDays=365\n" in out

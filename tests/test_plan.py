@@ -62,7 +62,11 @@ def test_the_program_registers_exactly_the_planned_subnets_and_route_tables(stac
     planned = {
         f"{vpc.name}-{tier}-{i}": str(cidr)
         for vpc in (plan.hub, *plan.spokes.values())
-        for tier, cidrs in (("private", vpc.private_subnets), ("public", vpc.public_subnets))
+        for tier, cidrs in (
+            ("private", vpc.private_subnets),
+            ("public", vpc.public_subnets),
+            ("transit", vpc.transit_subnets),
+        )
         for i, cidr in enumerate(cidrs)
     }
     assert {s.name: s.inputs["cidrBlock"] for s in result.of_type(SUBNET)} == planned
@@ -70,6 +74,34 @@ def test_the_program_registers_exactly_the_planned_subnets_and_route_tables(stac
         f"{v.name}-{k}" for v in (plan.hub, *plan.spokes.values()) for k in v.route_table_keys
     }
     assert {r.name for r in result.of_type(ROUTE_TABLE)} == tables
+
+
+def test_transit_reach_is_symmetric_and_every_segment_reaches_the_hub():
+    transit = _plan("prod").transit
+    for a, reached in transit.reach.items():
+        assert "shared" in reached or a == "shared"
+        for b in reached:
+            assert a in transit.reach[b], (a, b)
+    assert transit.reach["apps"] == {"apps", "shared", "onPrem"}
+    assert transit.reach["tools"] == {"tools", "shared"}
+
+
+def test_an_attachment_propagates_only_into_tables_of_segments_that_reach_it():
+    transit = _plan("prod").transit
+    for attachment in transit.attachments.values():
+        for table in attachment.propagate:
+            if not table.startswith("peering"):
+                assert transit.reaches(table, attachment.node), (attachment.name, table)
+    assert transit.attachments["app"].destinations == (
+        ipaddress.IPv4Network("10.0.0.0/16"),
+        ipaddress.IPv4Network("192.168.0.0/16"),
+    )
+
+
+def test_peering_mode_plans_no_transit_and_no_attachment_subnets():
+    plan = _plan("dev")
+    assert plan.transit is None
+    assert all(not v.transit_subnets for v in (plan.hub, *plan.spokes.values()))
 
 
 def test_endpoint_ips_sizes_every_endpoint_and_relay():

@@ -27,23 +27,36 @@ NETWORK_COUNTS = {
         "hubspoke:network:Vpc": 3,
         PROVIDER_TYPE: 1,
     },
-    "prod": {
+    "prod": {  # transit gateway mode: segments apps (+onPrem), analytics, tools
         # Flow logs of the 4 VPCs, DNS query logs of the 2 regions (components/query_logs.py).
         "aws:cloudwatch/logGroup:LogGroup": 6,
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 4,
         "aws:ec2/flowLog:FlowLog": 4,
-        "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": 5,
+        "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": 0,
+        "aws:ec2/route:Route": 8,  # hub 4, app 2, data 1, shared 1: the reachable CIDRs
         "aws:ec2/routeTable:RouteTable": 4,
-        "aws:ec2/routeTableAssociation:RouteTableAssociation": 11,
-        "aws:ec2/subnet:Subnet": 11,
+        "aws:ec2/routeTableAssociation:RouteTableAssociation": 22,
+        "aws:ec2/subnet:Subnet": 22,  # private and attachment subnet per AZ: 3+3+3+2 each
         "aws:ec2/vpc:Vpc": 4,
         "aws:ec2/vpcEndpoint:VpcEndpoint": 8,
-        "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": 3,
-        "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter": 2,
+        "aws:ec2/vpcPeeringConnection:VpcPeeringConnection": 0,
+        "aws:ec2/vpnGateway:VpnGateway": 0,
         "aws:ec2/natGateway:NatGateway": 0,
-        "hubspoke:network:Peering": 3,
+        "aws:ec2transitgateway/transitGateway:TransitGateway": 2,
+        "aws:ec2transitgateway/routeTable:RouteTable": 7,
+        "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 4,
+        "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter": 2,
+        "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 7,
+        # hub into 5 tables, app 3, shared 2, data 2 (its gateway), the VPN (BGP) 2
+        "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 14,
+        "aws:ec2transitgateway/route:Route": 2,
+        "aws:ec2transitgateway/peeringAttachment:PeeringAttachment": 1,
+        "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter": 1,
+        "hubspoke:network:Peering": 0,
+        "hubspoke:network:TransitGateway": 1,
+        "hubspoke:network:TransitAttachment": 4,
         "hubspoke:network:Vpc": 4,
-        PROVIDER_TYPE: 4,  # network in both regions: DNS Firewall and query logs are regional
+        PROVIDER_TYPE: 4,
     },
 }
 
@@ -69,7 +82,11 @@ def test_stack_registers_the_expected_network_resources(stack_name, preview):
     ]
     spoke_tables = counts["aws:ec2/routeTable:RouteTable"] - hub_tables
     spokes = NETWORK_COUNTS[stack_name]["hubspoke:network:Peering"]
-    assert len(peering_routes) == hub_tables * spokes + spoke_tables
+    if spokes:
+        assert len(peering_routes) == hub_tables * spokes + spoke_tables
+    else:  # transit gateway mode: no peering, every VPC route goes to a transit gateway
+        assert not peering_routes
+        assert all("transitGatewayId" in r.inputs for r in result.of_type("aws:ec2/route:Route"))
 
 
 def test_stack_outputs_name_every_vpc_and_peering(stack):
@@ -78,7 +95,11 @@ def test_stack_outputs_name_every_vpc_and_peering(stack):
     assert outputs["hub_vpc_id"] == stack.named("aws:ec2/vpc:Vpc", "hub").id
     assert sorted(outputs["spoke_vpc_ids"]) == spokes
     assert sorted(outputs["spoke_cidrs"]) == spokes
-    assert sorted(outputs["peering_ids"]) == spokes
+    if stack.stack == "dev":  # peering mode
+        assert sorted(outputs["peering_ids"]) == spokes
+    else:  # transit gateway mode: a gateway in the hub's region and in each other spoke region
+        assert sorted(outputs["transit_gateway_ids"]) == ["eu-central-1", "eu-west-1"]
+        assert "peering_ids" not in outputs
     for name in spokes:
         vpc = stack.named("aws:ec2/vpc:Vpc", name)
         assert outputs["spoke_vpc_ids"][name] == vpc.id
@@ -96,9 +117,10 @@ def test_every_aws_resource_uses_an_explicit_account_provider(stack_preview):
 def test_every_provider_is_pinned_to_its_account_and_assumes_its_role(prod):
     accounts = {
         "network": ("111122223333", "eu-west-1"),
-        "network-eu-central-1": ("111122223333", "eu-central-1"),
         "workloads": ("444455556666", "eu-west-1"),
         "analytics-eu-central-1": ("777788889999", "eu-central-1"),
+        # The transit gateway of the remote spoke's region belongs to the network account.
+        "network-eu-central-1": ("111122223333", "eu-central-1"),
     }
     providers = {r.name: r for r in prod.of_type(PROVIDER_TYPE)}
     assert set(providers) == set(accounts)
@@ -144,7 +166,8 @@ def test_two_runs_register_the_same_urns_and_inputs(stack_name):
 def test_adding_a_spoke_changes_no_existing_urn_or_input(config_of):
     cfg = config_of("prod")
     before = run("prod", config=cfg)
-    cfg["hubspoke:spokes"].append({"name": "extra", "account": "workloads", "cidr": "10.9.0.0/20"})
+    extra = {"name": "extra", "account": "workloads", "cidr": "10.9.0.0/20", "segment": "apps"}
+    cfg["hubspoke:spokes"].append(extra)
     after = {r.urn: r.inputs for r in run("prod", config=cfg).resources}
     for resource in before.resources:
         assert after.get(resource.urn) == resource.inputs, resource.urn

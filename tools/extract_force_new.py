@@ -43,8 +43,10 @@ TERRAFORM_TYPES = {
         "aws_api_gateway_integration_response"
     ),
     "aws:apigateway/method:Method": "aws_api_gateway_method",
+    "aws:apigateway/model:Model": "aws_api_gateway_model",
     "aws:apigateway/methodResponse:MethodResponse": "aws_api_gateway_method_response",
     "aws:apigateway/methodSettings:MethodSettings": "aws_api_gateway_method_settings",
+    "aws:apigateway/requestValidator:RequestValidator": "aws_api_gateway_request_validator",
     "aws:apigateway/resource:Resource": "aws_api_gateway_resource",
     "aws:apigateway/response:Response": "aws_api_gateway_gateway_response",
     "aws:apigateway/restApi:RestApi": "aws_api_gateway_rest_api",
@@ -52,6 +54,7 @@ TERRAFORM_TYPES = {
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
     "aws:cognito/userPool:UserPool": "aws_cognito_user_pool",
+    "aws:cognito/userGroup:UserGroup": "aws_cognito_user_group",
     "aws:cognito/userPoolClient:UserPoolClient": "aws_cognito_user_pool_client",
     "aws:dynamodb/table:Table": "aws_dynamodb_table",
     "aws:ec2/customerGateway:CustomerGateway": "aws_customer_gateway",
@@ -60,6 +63,8 @@ TERRAFORM_TYPES = {
     "aws:ec2/flowLog:FlowLog": "aws_flow_log",
     "aws:ec2/internetGateway:InternetGateway": "aws_internet_gateway",
     "aws:ec2/natGateway:NatGateway": "aws_nat_gateway",
+    "aws:ec2/networkAcl:NetworkAcl": "aws_network_acl",
+    "aws:ec2/networkAclRule:NetworkAclRule": "aws_network_acl_rule",
     "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": (
         "aws_vpc_peering_connection_options"
     ),
@@ -77,6 +82,25 @@ TERRAFORM_TYPES = {
     "aws:ec2/vpnConnection:VpnConnection": "aws_vpn_connection",
     "aws:ec2/vpnConnectionRoute:VpnConnectionRoute": "aws_vpn_connection_route",
     "aws:ec2/vpnGateway:VpnGateway": "aws_vpn_gateway",
+    "aws:ec2transitgateway/peeringAttachment:PeeringAttachment": (
+        "aws_ec2_transit_gateway_peering_attachment"
+    ),
+    "aws:ec2transitgateway/peeringAttachmentAccepter:PeeringAttachmentAccepter": (
+        "aws_ec2_transit_gateway_peering_attachment_accepter"
+    ),
+    "aws:ec2transitgateway/route:Route": "aws_ec2_transit_gateway_route",
+    "aws:ec2transitgateway/routeTable:RouteTable": "aws_ec2_transit_gateway_route_table",
+    "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": (
+        "aws_ec2_transit_gateway_route_table_association"
+    ),
+    "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": (
+        "aws_ec2_transit_gateway_route_table_propagation"
+    ),
+    "aws:ec2transitgateway/transitGateway:TransitGateway": "aws_ec2_transit_gateway",
+    "aws:ec2transitgateway/vpcAttachment:VpcAttachment": "aws_ec2_transit_gateway_vpc_attachment",
+    "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter": (
+        "aws_ec2_transit_gateway_vpc_attachment_accepter"
+    ),
     "aws:ec2/vpnGatewayRoutePropagation:VpnGatewayRoutePropagation": (
         "aws_vpn_gateway_route_propagation"
     ),
@@ -139,6 +163,11 @@ TERRAFORM_TYPES = {
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": "aws_vpc_security_group_egress_rule",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (
         "aws_vpc_security_group_ingress_rule"
+    ),
+    "aws:wafv2/webAcl:WebAcl": "aws_wafv2_web_acl",
+    "aws:wafv2/webAclAssociation:WebAclAssociation": "aws_wafv2_web_acl_association",
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": (
+        "aws_wafv2_web_acl_logging_configuration"
     ),
 }
 
@@ -452,11 +481,22 @@ def pulumi_path(pulumi_type: str, tf_type: str, path: str) -> str:
     return ".".join(done)
 
 
-def terraform_schema(schema_repo: Path, rev: str, tf_type: str) -> dict:
+def terraform_schema(schema_repo: Path, rev: str, tf_type: str) -> dict | None:
+    """The resource's JSON schema; None when the snapshot holds the file's name but not its text
+    (the search tool's snapshots leave out files of 4 MiB and more: aws_wafv2_web_acl's is one)."""
     file = "aws" + "".join(p[:1].upper() + p[1:] for p in tf_type.split("_")[1:])
-    text = git_show(schema_repo, rev, f"generated/resource/{file}.go")
+    path = f"generated/resource/{file}.go"
+    text = git_show(schema_repo, rev, path)
     if text is None:
-        raise LookupError(f"{tf_type}: no generated/resource/{file}.go at {rev}")
+        listed = subprocess.run(
+            ["git", "--git-dir", str(schema_repo), "ls-tree", "--name-only", rev, path],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        if listed == path:
+            return None
+        raise LookupError(f"{tf_type}: no {path} at {rev}")
     return json.loads(text[text.index("`") + 1 : text.rindex("`")])
 
 
@@ -522,9 +562,12 @@ def extract(index_repo: Path, schema_repo: Path, version: str, schema_version: s
         if text is None:
             raise LookupError(f"{tf_type}: no schema function in {source.dir}")
         found = Found()
-        attrs = AttrNames(
-            terraform_schema(schema_repo, schema_version, tf_type), sdk_input_names(pulumi_type)
-        )
+        schema = terraform_schema(schema_repo, schema_version, tf_type)
+        # Without the JSON schema, constants are spelt out; pulumi_path() then checks every
+        # name written against the SDK's input names.
+        attrs = AttrNames(schema or {"block": {}}, sdk_input_names(pulumi_type))
+        if schema is None:
+            attrs.by_path = {}  # every `names.AttrX` is spelt out (AttrARN -> arn)
         walk(text, "", attrs, source, found, set())
         found.conditional += customize_diff_force_new(text, attrs, source)
         entry = {
@@ -536,6 +579,10 @@ def extract(index_repo: Path, schema_repo: Path, version: str, schema_version: s
         conditional = {pulumi_path(pulumi_type, tf_type, p) for p in found.conditional}
         if conditional - set(entry["forceNew"]):
             entry["conditional"] = sorted(conditional - set(entry["forceNew"]))
+        if schema is None:
+            entry["attributeNames"] = (
+                "constants spelt out, checked against the SDK (no JSON schema file)"
+            )
         if found.unresolved:
             entry["notFollowed"] = sorted(set(found.unresolved))
         resources[pulumi_type] = entry

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pulumi_aws as aws
 
 from components.api.scope import Scope
+from components.naming import holds_fixed_name
 
 
 def user_pool(scope: Scope) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolClient]:
@@ -66,7 +67,7 @@ def user_groups(scope: Scope, pool: aws.cognito.UserPool) -> list[aws.cognito.Us
             name=group,
             user_pool_id=pool.id,
             description=f"items API: {', '.join(permissions) or 'no access'}",
-            opts=scope.child,
+            opts=holds_fixed_name(scope.child),  # a group name is unique in its pool
         )
         for group, permissions in sorted(groups.items())
     ]

@@ -25,6 +25,7 @@ from components.api.request_models import (
     request_schemas,
 )
 from components.api.scope import Scope
+from components.naming import holds_fixed_name
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ def _validation(
             name=model,
             content_type=JSON_CONTENT_TYPE,
             schema=json.dumps(schema),
-            opts=scope.child,
+            opts=holds_fixed_name(scope.child),  # a model name is unique in its API
         )
         for model, schema in schemas.items()
     }

@@ -14,6 +14,7 @@ import pulumi_aws as aws
 
 from components.api.scope import Scope
 from components.model import PROJECT, WafConfig
+from components.naming import holds_fixed_name
 
 # WAF sends logs only to destinations whose name starts with this (WebAclLoggingConfiguration).
 WAF_LOG_PREFIX = "aws-waf-logs-"
@@ -79,7 +80,7 @@ def web_acl(scope: Scope, stage: aws.apigateway.Stage, waf: WafConfig) -> aws.wa
         rules=waf_rules(physical, waf),
         visibility_config=_visibility(physical),
         tags=scope.tags("-waf"),
-        opts=scope.child,
+        opts=holds_fixed_name(scope.child),  # a web ACL name is unique per scope and region
     )
     aws.wafv2.WebAclAssociation(
         f"{scope.name}-waf",
@@ -93,7 +94,7 @@ def web_acl(scope: Scope, stage: aws.apigateway.Stage, waf: WafConfig) -> aws.wa
         retention_in_days=args.log_retention_days,
         kms_key_id=args.log_key_arn,
         tags=scope.tags("-waf-logs"),
-        opts=scope.child,
+        opts=holds_fixed_name(scope.child),
     )
     aws.wafv2.WebAclLoggingConfiguration(
         f"{scope.name}-waf",

@@ -154,34 +154,39 @@ def _segment_names(tgw_raw: Any) -> set[str] | None:
 
 def check_segments(
     tgw_raw: Any,
-    hub: VpcConfig | None,
-    spokes: Sequence[VpcConfig],
+    spokes_raw: Any,
+    vpcs: Sequence[VpcConfig],
     problems: Problems,
 ) -> None:
     """Every spoke names a known segment in transit gateway mode, and none does in peering mode;
-    every segment is used; every VPC holds its attachment subnets."""
+    every segment is used; every VPC holds its attachment subnets. Read from the spokes as
+    written, so a spoke with another problem still counts (and is checked) here."""
+    items = spokes_raw if isinstance(spokes_raw, list) else []
+    spokes = [s if isinstance(s, Mapping) else {} for s in items]
     if tgw_raw is MISSING:
-        for spoke in spokes:
-            if spoke.segment is not None:
+        for i, spoke in enumerate(spokes):
+            if "segment" in spoke:
                 problems.add(
-                    f"{spoke.config_path}.segment",
-                    spoke.segment,
+                    f"{NS}spokes[{i}].segment",
+                    spoke["segment"],
                     f"needs {PATH} (segments exist only in transit gateway mode)",
                 )
         return
     known = _segment_names(tgw_raw)
     used = set()
-    for spoke in spokes:
-        path = f"{spoke.config_path}.segment"
-        if spoke.segment is None:
+    for i, spoke in enumerate(spokes):
+        path, segment = f"{NS}spokes[{i}].segment", spoke.get("segment", MISSING)
+        if segment is MISSING:
             problems.missing(path)
-        elif known is not None and spoke.segment not in known:
+        elif not isinstance(segment, str):
+            continue  # the spoke's own parse reports it
+        elif known is not None and segment not in known:
             where = ", ".join(sorted(known))
-            problems.add(path, spoke.segment, f"is not a segment of {PATH}.segments ({where})")
-        used.add(spoke.segment)
+            problems.add(path, segment, f"is not a segment of {PATH}.segments ({where})")
+        used.add(segment)
     for name in sorted((known or set()) - used):
         problems.add(f"{PATH}.segments.{name}", name, "is a segment no spoke uses; remove it")
-    for vpc in ([hub] if hub else []) + list(spokes):
+    for vpc in vpcs:
         reason = transit_layout_problem(vpc.cidr, vpc.az_count)
         if reason:
             problems.add(vpc.config_path, f"{vpc.cidr} with azCount {vpc.az_count}", reason)

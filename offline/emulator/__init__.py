@@ -19,6 +19,7 @@ from offline.emulator import (  # noqa: F401  (importing registers the mappings)
     ram,
     route53,
     storage,
+    transit_gateway,
     waf,
 )
 from offline.emulator.mocks import EmulatorMocks

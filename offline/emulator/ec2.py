@@ -159,9 +159,16 @@ def _create_route(ec2: Any, route_table_id: str, inputs: Inputs) -> None:
 
 @resource("aws:ec2/route:Route")
 def route(ctx: Ctx, name: str, inputs: Inputs) -> Created:
+    from offline.emulator.transit_gateway import route_to_gateway, target_gateway
+
     ec2 = ctx.client("ec2")
+    gateway = None
+    if inputs.get("transitGatewayId"):
+        gateway = route_to_gateway(ctx, inputs["routeTableId"], inputs["transitGatewayId"])
     _create_route(ec2, inputs["routeTableId"], inputs)
     destination = inputs.get("destinationCidrBlock") or inputs.get("destinationPrefixListId", "")
+    if gateway is not None:
+        target_gateway(ctx, inputs["routeTableId"], destination, gateway)
     # The provider's id: "r-" + route table id + a hash of the destination.
     return f"r-{inputs['routeTableId']}{zlib.crc32(destination.encode())}", {
         "state": "active",

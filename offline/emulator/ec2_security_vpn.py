@@ -196,10 +196,19 @@ def vpn_connection(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     # moto drops Options: keep staticRoutesOnly for the VpnConnectionRoute check.
     static = bool(inputs.get("staticRoutesOnly", False))
     ctx.emulator.extra.setdefault("vpn_static_routes_only", {})[vpn_id] = static
+    attachment = {}
+    if inputs.get("transitGatewayId"):
+        from offline.emulator.transit_gateway import vpn_attachment
+
+        # On a transit gateway the connection is an attachment of it (moto makes one).
+        attachment["transitGatewayAttachmentId"] = vpn_attachment(
+            ctx, vpn_id, inputs["transitGatewayId"]
+        )
     return vpn_id, {
         "arn": ctx.arn("ec2", f"vpn-connection/{vpn_id}"),
         "customerGatewayConfiguration": out.get("CustomerGatewayConfiguration", ""),
         "staticRoutesOnly": bool(inputs.get("staticRoutesOnly", False)),
+        **attachment,
     }
 
 

@@ -1,10 +1,13 @@
-"""Pulumi.prod.yaml in the emulator: three accounts, two regions, peerings accepted by spokes."""
+"""Pulumi.prod.yaml's accounts and regions in peering mode in the emulator: three accounts, two
+regions, peerings accepted by spokes (the file itself, in transit gateway mode, is deployed by
+test_emulator_transit_gateway.py and test_emulator_stacks.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from stack_variants import prod_peering_config
 
 from offline.emulator import EmulatorMocks
 from offline.runner import RunResult, run
@@ -17,7 +20,7 @@ VPC = "aws:ec2/vpc:Vpc"
 @pytest.fixture(scope="module")
 def prod() -> Iterator[tuple[RunResult, EmulatorMocks]]:
     with EmulatorMocks() as emu:
-        yield run("prod", mocks=emu), emu
+        yield run("prod", config=prod_peering_config(), mocks=emu), emu
 
 
 def test_prod_vpcs_are_owned_by_their_spoke_accounts_in_their_regions(prod):

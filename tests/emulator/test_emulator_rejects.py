@@ -126,10 +126,8 @@ aws.ec2.PeeringConnectionOptions(
 
 
 def test_a_resource_type_without_a_mapping_fails_the_run_by_name(run_program):
-    with pytest.raises(
-        EmulatorRejected, match=r"aws:ec2transitgateway/transitGateway:Trans.*'tgw'"
-    ):
-        run_program('aws.ec2transitgateway.TransitGateway("tgw", opts=on(hub))\n')
+    with pytest.raises(EmulatorRejected, match=r"aws:ec2/egressOnlyInternetGateway:Egress.*'eigw'"):
+        run_program('aws.ec2.EgressOnlyInternetGateway("eigw", vpc_id="vpc-1", opts=on(hub))\n')
 
 
 def test_a_provider_whose_role_resolves_outside_its_allowed_accounts_is_rejected(run_program):
@@ -172,6 +170,80 @@ def test_a_registration_after_the_emulator_stopped_does_not_restart_it():
     assert EmulatorMocks._running is None
     with EmulatorMocks() as emu:  # the next emulator starts cleanly
         assert run("dev", mocks=emu).resources
+
+
+TRANSIT = """
+tgw = aws.ec2transitgateway.TransitGateway("tgw", default_route_table_association="disable",
+    default_route_table_propagation="disable", auto_accept_shared_attachments="disable",
+    opts=on(hub))
+table = aws.ec2transitgateway.RouteTable("table", transit_gateway_id=tgw.id, opts=on(hub))
+vpc = aws.ec2.Vpc("spoke", cidr_block="10.1.0.0/16", opts=on(spoke))
+subnet = aws.ec2.Subnet("spoke-transit", vpc_id=vpc.id, cidr_block="10.1.240.0/28",
+    availability_zone="eu-west-1a", opts=on(spoke))
+"""
+SHARE_TGW = """
+share = aws.ram.ResourceShare("share", opts=on(hub))
+shared = aws.ram.ResourceAssociation("share", resource_share_arn=share.arn, resource_arn=tgw.arn,
+    opts=on(hub))
+principal = aws.ram.PrincipalAssociation("share-spoke", resource_share_arn=share.arn,
+    principal="444455556666", opts=on(hub))
+"""
+
+
+def test_an_attachment_to_a_gateway_not_shared_with_the_account_is_rejected(run_program):
+    with pytest.raises(EmulatorRejected, match=r"tgw-\w+ of account 111122223333 is not shared"):
+        run_program(
+            TRANSIT
+            + """
+aws.ec2transitgateway.VpcAttachment("attach", transit_gateway_id=tgw.id, vpc_id=vpc.id,
+    subnet_ids=[subnet.id], opts=on(spoke))
+"""
+        )
+
+
+def test_a_shared_attachment_is_associated_only_after_the_owner_accepts_it(run_program):
+    with pytest.raises(EmulatorRejected, match=r"IncorrectState: .* is pendingAcceptance"):
+        run_program(
+            TRANSIT
+            + SHARE_TGW
+            + """
+attach = aws.ec2transitgateway.VpcAttachment("attach", transit_gateway_id=tgw.id, vpc_id=vpc.id,
+    subnet_ids=[subnet.id], opts=on(spoke, depends_on=[shared, principal]))
+aws.ec2transitgateway.RouteTableAssociation("assoc", transit_gateway_attachment_id=attach.id,
+    transit_gateway_route_table_id=table.id, opts=on(hub))
+"""
+        )
+
+
+def test_a_vpc_route_to_a_gateway_it_is_not_attached_to_is_rejected(run_program):
+    with pytest.raises(EmulatorRejected, match=r"no available attachment to transit gateway"):
+        run_program(
+            TRANSIT
+            + """
+rt = aws.ec2.RouteTable("rt", vpc_id=vpc.id, opts=on(spoke))
+aws.ec2.Route("to-hub", route_table_id=rt.id, destination_cidr_block="10.0.0.0/16",
+    transit_gateway_id=tgw.id, opts=on(spoke))
+"""
+        )
+
+
+def test_a_peering_attachment_cannot_propagate(run_program):
+    with pytest.raises(EmulatorRejected, match=r"peering attachments do not support route prop"):
+        run_program(
+            """
+remote = provider("remote", "111122223333", region="eu-central-1")
+tgw = aws.ec2transitgateway.TransitGateway("tgw", opts=on(hub))
+far = aws.ec2transitgateway.TransitGateway("far", opts=on(remote))
+table = aws.ec2transitgateway.RouteTable("table", transit_gateway_id=tgw.id, opts=on(hub))
+peering = aws.ec2transitgateway.PeeringAttachment("peer", transit_gateway_id=tgw.id,
+    peer_transit_gateway_id=far.id, peer_region="eu-central-1", peer_account_id="111122223333",
+    opts=on(hub))
+accepted = aws.ec2transitgateway.PeeringAttachmentAccepter("peer",
+    transit_gateway_attachment_id=peering.id, opts=on(remote))
+aws.ec2transitgateway.RouteTablePropagation("prop", transit_gateway_attachment_id=peering.id,
+    transit_gateway_route_table_id=table.id, opts=on(hub, depends_on=[accepted]))
+"""
+        )
 
 
 def test_a_firewall_rule_group_not_shared_with_the_vpcs_account_is_rejected_naming_it():

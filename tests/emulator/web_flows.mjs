@@ -2,11 +2,11 @@
 // tests/emulator/test_emulator_web.py: one scenario per run, its findings printed as JSON.
 import { chromium } from "playwright-core";
 
-const [scenario, webUrl, gatewayUrl, shots] = process.argv.slice(2);
+const [scenario, webUrl, gatewayUrl, executablePath, shots] = process.argv.slice(2);
 const password = (user) => `Offline-${user}-Passw0rd!`; // offline/gateway/users.py's helper
 
 const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
+  executablePath,
   args: [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -32,6 +32,8 @@ async function signIn(page, email, pass) {
   await page.getByLabel("Password").fill(pass);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForSelector("#items:not([hidden])");
+  // The first page has loaded, or failed with an error shown.
+  await page.waitForFunction(() => document.querySelector("#item-list li") || document.getElementById("error").textContent);
 }
 
 async function helperUser(user, group) {

@@ -29,9 +29,12 @@ export function createApi(baseUrl, session, { onWait = () => {}, retries = 3, ba
   }
 
   async function request(method, path, options = {}) {
+    const sentWith = session.token();
     let response = await send(method, path, options);
     if (response.status === 401) {
-      await session.refresh();
+      // A request that was in flight while another one refreshed the session carries the old
+      // token: retry it with the new one instead of refreshing a second time.
+      if (session.token() === sentWith) await session.refresh();
       response = await send(method, path, options);
     }
     for (let attempt = 0; response.status === 429 && attempt < retries; attempt += 1) {

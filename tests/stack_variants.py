@@ -1,0 +1,23 @@
+"""Variants of the real stack files that several test modules share."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from offline.runner import stack_config
+
+
+def peering_mode(raw: dict[str, Any]) -> dict[str, Any]:
+    """A stack file's config in peering mode: without `transitGateway` and the spokes' segments
+    (prod's accounts and regions are the peering tests' cross-account, cross-region cases)."""
+    raw = copy.deepcopy(raw)
+    raw.pop("hubspoke:transitGateway", None)
+    for spoke in raw.get("hubspoke:spokes", []):
+        spoke.pop("segment", None)
+    return raw
+
+
+def prod_peering_config() -> dict[str, Any]:
+    """Pulumi.prod.yaml's config in peering mode."""
+    return peering_mode(stack_config("prod"))
