@@ -82,7 +82,8 @@ class DnsFirewall(pulumi.ComponentResource):
             prefix,
             name=_aws_name("hubspoke", args.environment, "dns-firewall", region),
             tags=self._tags(region),
-            opts=hub_side,
+            # Rule group names are unique per account and region.
+            opts=holds_fixed_name(hub_side),
         )
         self.rule_groups[region] = group
         if fw.allowed_domains:

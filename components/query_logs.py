@@ -142,7 +142,10 @@ class QueryLogs(pulumi.ComponentResource):
             destination_arn=destination,
             tags=self._tags(region),
             # Delivery is checked when the config is created: the policy must exist first.
-            opts=pulumi.ResourceOptions.merge(hub_side, pulumi.ResourceOptions(depends_on=ready)),
+            # Its name is unique per account and region.
+            opts=holds_fixed_name(
+                pulumi.ResourceOptions.merge(hub_side, pulumi.ResourceOptions(depends_on=ready))
+            ),
         )
         self.configs[region] = config
         others = {
@@ -190,7 +193,7 @@ class QueryLogs(pulumi.ComponentResource):
             policy_document=group.arn.apply(
                 lambda arn: json.dumps(log_group_delivery_policy(arn, args.hub.account_id, region))
             ),
-            opts=opts,
+            opts=holds_fixed_name(opts),  # one policy of a name per account and region
         )
         return group.arn, [policy]
 
