@@ -5,6 +5,7 @@ import pulumi
 from components import config
 from components.accounts import Accounts
 from components.api import ItemsApi, ItemsApiArgs
+from components.dns_firewall import DnsFirewall, DnsFirewallArgs
 from components.log_key import LogKeys
 from components.model import ON_PREM_SEGMENT
 from components.network_acls import acl_rules
@@ -12,6 +13,7 @@ from components.on_prem import OnPremLink, OnPremLinkArgs, OnPremTransit
 from components.peering import Peering, PeeringArgs
 from components.plan import VPN, VpcPlan, plan_network
 from components.private_zone import PrivateZone, PrivateZoneArgs
+from components.query_logs import QueryLogs, QueryLogsArgs
 from components.resolver import Resolver, ResolverArgs
 from components.transit_attachment import TransitAttachment, TransitAttachmentArgs
 from components.transit_gateway import TransitGateway, TransitGatewayArgs
@@ -143,6 +145,37 @@ if cfg.dns.private_zone:
             protect=cfg.is_prod,
         ),
     )
+# DNS Firewall and query logging on every VPC: per region in use, owned by the hub account.
+all_vpcs = [hub.ref, *spoke_refs]
+hub_providers = {v.region: accounts.provider(cfg.hub.account, v.region) for v in all_vpcs}
+firewall = None
+if cfg.dns.firewall is not None:
+    firewall = DnsFirewall(
+        "dns-firewall",
+        DnsFirewallArgs(
+            firewall=cfg.dns.firewall,
+            hub=hub.ref,
+            vpcs=all_vpcs,
+            hub_providers=hub_providers,
+            share_outside_organization=cfg.dns.share_outside_organization,
+            environment=cfg.environment,
+        ),
+    )
+query_logs = None
+if cfg.dns.query_logging is not None:
+    query_logs = QueryLogs(
+        "dns-queries",
+        QueryLogsArgs(
+            logging=cfg.dns.query_logging,
+            hub=hub.ref,
+            vpcs=all_vpcs,
+            hub_providers=hub_providers,
+            log_key_arns={r: log_keys.arn(cfg.hub.account, r) for r in hub_providers},
+            share_outside_organization=cfg.dns.share_outside_organization,
+            environment=cfg.environment,
+            protect=cfg.is_prod,
+        ),
+    )
 on_prem_link = None
 if cfg.on_prem is not None and cfg.on_prem.vpn is not None:
     on_prem_transit = None
@@ -209,6 +242,10 @@ if resolver is not None:
 if zone is not None:
     pulumi.export("dns_private_zone_id", zone.zone_id)
     pulumi.export("dns_private_zone_name", zone.zone_name)
+if firewall is not None:
+    pulumi.export("dns_firewall_rule_group_ids", firewall.rule_group_ids)
+if query_logs is not None:
+    pulumi.export("dns_query_log_config_ids", query_logs.config_ids)
 if on_prem_link is not None:
     pulumi.export("vpn_tunnel_addresses", on_prem_link.tunnel_addresses)
 if items_api is not None:

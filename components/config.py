@@ -49,6 +49,7 @@ from components.validation import (
     Problems,
     check_alarm_topic_region,
     check_endpoint_ips,
+    check_firewall_regions,
     check_overlaps,
     check_peering_quota,
     check_segments,
@@ -160,7 +161,13 @@ def _parse(
         hub = parse_vpc(hub_raw, f"{NS}hub", problems, name="hub", **kw)
     spokes = parse_spokes(raw.get("spokes", MISSING), problems, **kw)
     on_prem = parse_on_prem(raw.get("onPrem", MISSING), problems)
-    dns = parse_dns(raw.get("dns", MISSING), problems, on_prem)
+    dns = parse_dns(
+        raw.get("dns", MISSING),
+        problems,
+        on_prem,
+        is_prod=environment == "prod",
+        retention_days=retention if retention in LOG_RETENTION_DAYS else 30,
+    )
     spokes_raw = raw.get("spokes", [])
     spoke_names = None  # unknown unless every spoke has a name: api.spoke is not checked then
     if isinstance(spokes_raw, list) and all(
@@ -171,6 +178,7 @@ def _parse(
     check_alarm_topic_region(api, spokes, problems)
     if on_prem is not None:
         check_endpoint_ips(dns, hub, spokes, problems)
+    check_firewall_regions(dns, hub, spokes, problems)
     check_overlaps(stack_ranges(raw), problems)
     tgw_raw = raw.get("transitGateway", MISSING)
     transit_gateway = parse_transit_gateway(tgw_raw, problems, on_prem)

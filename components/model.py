@@ -175,6 +175,50 @@ class DnsConfig:
     # IPs (one per AZ) of each resolver endpoint: inbound, outbound and relays. Each costs $0.125
     # an hour; AWS's minimum is 2 (RSLVR-00400), its per-endpoint maximum 6.
     endpoint_ips: int = 2
+    firewall: FirewallConfig | None = None
+    query_logging: QueryLoggingConfig | None = None
+
+
+# AWS managed DNS Firewall domain lists (Route 53 developer guide, "Managed domain lists").
+FIREWALL_MANAGED_LISTS: tuple[str, ...] = (
+    "AWSManagedDomainsAggregateThreatList", "AWSManagedDomainsAmazonGuardDutyThreatList",
+    "AWSManagedDomainsBotnetCommandandControl", "AWSManagedDomainsMalwareDomainList",
+)  # fmt: skip
+FIREWALL_BLOCK_RESPONSES = ("NXDOMAIN", "NODATA", "OVERRIDE")
+# A rule group association's priority per VPC: 100..9900 (AssociateFirewallRuleGroup Priority,
+# "values between 100 and 9900 are allowed").
+FIREWALL_PRIORITY_MIN, FIREWALL_PRIORITY_MAX, FIREWALL_PRIORITY_DEFAULT = 100, 9900, 101
+QUERY_LOG_DESTINATIONS = ("cloudwatch", "s3")
+
+
+@dataclass(frozen=True)
+class FirewallConfig:
+    """`hubspoke:dns.firewall`: one rule group per region in use, associated with every VPC.
+
+    `managed_list_ids` is region -> list name -> `rslvr-fdl-...` id: AWS managed lists have one
+    id per region and neither pulumi-aws nor Terraform looks them up by name, so the stack file
+    carries them (`aws route53resolver list-firewall-domain-lists --region <r>`).
+    """
+
+    managed_lists: tuple[str, ...] = ()
+    managed_list_ids: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    blocked_domains: tuple[str, ...] = ()
+    allowed_domains: tuple[str, ...] = ()
+    block_response: str = "NXDOMAIN"
+    override_domain: str | None = None
+    priority: int = FIREWALL_PRIORITY_DEFAULT
+    mutation_protection: bool = False
+    # Closed unless the stack file says open: AWS's default ("By default, fail open is disabled,
+    # which means the failure mode is closed. This approach favors security over availability.").
+    fail_open: bool = False
+
+
+@dataclass(frozen=True)
+class QueryLoggingConfig:
+    """`hubspoke:dns.queryLogging`: a query log config per region in use, on every VPC."""
+
+    destination: str = "cloudwatch"
+    retention_days: int = 30
 
 
 # AWS managed rule groups (vendor AWS) without a subscription fee beyond WCUs ("AWS Managed

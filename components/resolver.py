@@ -26,6 +26,7 @@ import pulumi_aws as aws
 from components.model import OnPremConfig
 from components.naming import holds_fixed_name, resource_tags
 from components.plan import NetworkPlan
+from components.sharing import HubShare
 from components.vpc import VpcRef
 
 # The tag HybridDns gave its resources, kept so that the split changes no input.
@@ -252,58 +253,35 @@ class Resolver(pulumi.ComponentResource):
         )
 
     def _share_rules(self, local_spokes: Sequence[VpcRef]) -> None:
-        """Share the rules with every other account that has a spoke in the hub's region.
-
-        A share associates nothing by itself: each spoke still associates the rules, after its
-        account is a principal of the share (and, outside an organization, has accepted it).
-        Inside an organization the share needs RAM sharing with AWS Organizations enabled once in
-        the management account (`aws ram enable-sharing-with-aws-organization`); then accounts
-        receive it without an invitation.
-        """
+        """Share the rules with every other account that has a spoke in the hub's region
+        (components/sharing.py: the spokes associate them after `HubShare.waits_for`)."""
         args, name = self.args, self._prefix
-        accounts = {s.account_key: s for s in local_spokes if s.account_id != args.hub.account_id}
+        accounts = {
+            s.account_key: (s.account_id, s.provider)
+            for s in local_spokes
+            if s.account_id != args.hub.account_id
+        }
         if not accounts:
             return
-        external = args.share_outside_organization
-        self.share = aws.ram.ResourceShare(
+        self.hub_share = HubShare(
             f"{name}-rules",
-            name=_aws_name("hubspoke", args.environment, "resolver-rules"),
-            allow_external_principals=external,
+            aws_name=_aws_name("hubspoke", args.environment, "resolver-rules"),
+            resources={domain: rule.arn for domain, rule in self.rules.items()},
+            accounts=accounts,
+            external=args.share_outside_organization,
             tags=self._tags("rules"),
             opts=self.hub_side,
         )
-        for domain, rule in self.rules.items():
-            self.share_resources[domain] = aws.ram.ResourceAssociation(
-                f"{name}-rules-{domain}",
-                resource_share_arn=self.share.arn,
-                resource_arn=rule.arn,
-                opts=self.hub_side,
-            )
-        for key, spoke in accounts.items():
-            principal = aws.ram.PrincipalAssociation(
-                f"{name}-rules-{key}",
-                resource_share_arn=self.share.arn,
-                principal=spoke.account_id,
-                opts=self.hub_side,
-            )
-            self.share_principals[key] = principal
-            if external:
-                # Outside an organization the receiving account gets an invitation to accept.
-                # Taking the ARN from the principal association orders it after the invitation.
-                self.share_accepters[key] = aws.ram.ResourceShareAccepter(
-                    f"{name}-rules-{key}",
-                    share_arn=principal.resource_share_arn,
-                    opts=pulumi.ResourceOptions(parent=self, provider=spoke.provider),
-                )
+        self.share = self.hub_share.share
+        self.share_resources = self.hub_share.resources
+        self.share_principals = self.hub_share.principals
+        self.share_accepters = self.hub_share.accepters
 
     def _after_share(self, spoke: VpcRef) -> list[pulumi.Resource]:
         """What a spoke's rule associations wait for: its account can see the shared rules."""
         if spoke.account_id == self.args.hub.account_id:
             return []
-        waits: list[pulumi.Resource] = [self.share_principals[spoke.account_key]]
-        if spoke.account_key in self.share_accepters:
-            waits.append(self.share_accepters[spoke.account_key])
-        return waits
+        return self.hub_share.waits_for(spoke.account_key)
 
     def _relay(
         self,

@@ -202,6 +202,8 @@ def test_az_count_is_checked_against_the_spokes_own_region():
     cfg = raw()
     cfg["spokes"][1]["region"] = "us-east-1"
     cfg["spokes"][1]["azCount"] = 6
+    ids = cfg["dns"]["firewall"]["managedListIds"]  # managed lists have one id per region
+    ids["us-east-1"] = ids.pop("eu-central-1")
     parse(cfg, stack="test", region="eu-west-1")
 
 

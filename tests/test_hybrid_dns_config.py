@@ -14,6 +14,7 @@ import pulumi
 import pytest
 
 from components.config import ConfigError, DnsConfig, parse
+from components.model import VpcConfig
 from offline.mocks import FakeAws
 from offline.runner import run, stack_config
 
@@ -182,7 +183,7 @@ def test_a_static_vpn_has_no_asn() -> None:
         (
             {"dns__zone": "aws.example.internal"},
             "hubspoke:dns.zone is not a known key; did you mean privateZone?"
-            " (known: endpointIps, privateZone, shareOutsideOrganization)",
+            " (known: endpointIps, firewall, privateZone, queryLogging, shareOutsideOrganization)",
         ),
         # The VPN.
         ({"vpn__customerGatewayIp": None}, "hubspoke:onPrem.vpn.customerGatewayIp is required"),
@@ -244,3 +245,68 @@ def test_the_program_stops_on_bad_dns_config_before_registering_anything() -> No
         "  - hubspoke:onPrem.dnsServers[0] 10.0.0.2 is not inside any of hubspoke:onPrem.cidrs"
         " (192.168.0.0/16)"
     )
+
+
+def test_dns_firewall_and_query_logging_report_every_problem_at_once() -> None:
+    """Unknown list names, domain syntax, duplicates, block response, OVERRIDE without a domain,
+    priority range, missing managed list ids, destinations and retention: one run, every line."""
+    from components.validation.dns import check_firewall_regions, parse_dns
+    from components.validation.fields import Problems
+
+    found = Problems()
+    dns = parse_dns(
+        {
+            "firewall": {
+                "managedLists": ["AWSManagedDomainsMalwareDomainList", "NoSuchList",
+                                 "AWSManagedDomainsMalwareDomainList"],
+                "blockedDomains": ["bad..example", "*.x.example.com", "*.x.example.com"],
+                "allowedDomains": ["ok.example.com", "ok.example.com"],
+                "blockResponse": "OVERRIDE",
+                "priority": 99,
+            },
+            "queryLogging": {"destination": "firehose", "retentionDays": 4},
+        },
+        found,
+        None,
+        is_prod=True,
+    )  # fmt: skip
+    hub = VpcConfig(
+        name="hub", account="network", cidr=ipaddress.IPv4Network("10.0.0.0/16"),
+        region="eu-west-1", az_count=2, nat_gateways="none", config_path="hubspoke:hub",
+    )  # fmt: skip
+    check_firewall_regions(dns, hub, [], found)
+    fw = "hubspoke:dns.firewall"
+    assert found.items == [
+        f"{fw}.managedLists[1] NoSuchList is not an AWS managed domain list "
+        "(AWSManagedDomainsAggregateThreatList, AWSManagedDomainsAmazonGuardDutyThreatList, "
+        "AWSManagedDomainsBotnetCommandandControl, AWSManagedDomainsMalwareDomainList)",
+        f"{fw}.managedLists[2] AWSManagedDomainsMalwareDomainList duplicates {fw}.managedLists[0]",
+        f"{fw}.allowedDomains[1] ok.example.com duplicates {fw}.allowedDomains[0]",
+        f"{fw}.blockedDomains[0] bad..example is not a valid domain name (labels of a-z, 0-9 "
+        "and -, at least two)",
+        f"{fw}.blockedDomains[2] *.x.example.com duplicates {fw}.blockedDomains[1]",
+        f"{fw}.blockResponse OVERRIDE needs {fw}.overrideDomain (the CNAME answered instead)",
+        f"{fw}.priority 99 is out of range (allowed: 100..9900)",
+        "hubspoke:dns.queryLogging.destination firehose must be one of cloudwatch, s3",
+        "hubspoke:dns.queryLogging.retentionDays 4 is not a CloudWatch Logs retention value "
+        "(1, 3, 5, 7, 14, 30, 60, 90, ...)",
+        f'{fw}.managedLists ["AWSManagedDomainsMalwareDomainList"] need managedListIds: a '
+        "managed list has one id per region, and VPCs are in eu-west-1",
+    ]
+    assert dns.firewall.mutation_protection is True  # prod's default
+    assert dns.firewall.fail_open is False
+
+
+def test_a_missing_managed_list_id_names_the_deepest_key_the_file_has():
+    from tests.test_config import problems, raw
+
+    cfg = raw("prod")
+    ids = cfg["dns"]["firewall"]["managedListIds"]
+    del ids["eu-central-1"]
+    del ids["eu-west-1"]["AWSManagedDomainsBotnetCommandandControl"]
+    fw = "hubspoke:dns.firewall.managedListIds"
+    assert problems(cfg) == [
+        f'{fw}.eu-west-1 ["AWSManagedDomainsMalwareDomainList"] lacks the id of '
+        "AWSManagedDomainsBotnetCommandandControl (a managed list has one id per region)",
+        f'{fw} ["eu-west-1"] has no ids for eu-central-1, where a VPC is',
+    ]

@@ -40,8 +40,10 @@ def test_one_log_key_per_account_and_region_with_rotation(result):
     assert len(result.of_type(T_LOG_KEY)) == len(places)
     for key in keys.values():
         assert key.inputs["enableKeyRotation"] is True
-    if result.stack == "prod":  # network + workloads in eu-west-1, analytics in eu-central-1
-        assert len(places) == 3
+    # prod: network + workloads in eu-west-1, analytics in eu-central-1, and network there too
+    # (the query log group of the remote spoke's region).
+    if result.stack == "prod":
+        assert len(places) == 4
         assert all(k.protect for k in keys.values())
 
 

@@ -28,7 +28,8 @@ NETWORK_COUNTS = {
         PROVIDER_TYPE: 1,
     },
     "prod": {  # transit gateway mode: segments apps (+onPrem), analytics, tools
-        "aws:cloudwatch/logGroup:LogGroup": 4,
+        # Flow logs of the 4 VPCs, DNS query logs of the 2 regions (components/query_logs.py).
+        "aws:cloudwatch/logGroup:LogGroup": 6,
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 4,
         "aws:ec2/flowLog:FlowLog": 4,
         "aws:ec2/peeringConnectionOptions:PeeringConnectionOptions": 0,

@@ -111,11 +111,31 @@ TERRAFORM_TYPES = {
     "aws:kms/key:Key": "aws_kms_key",
     "aws:lambda/function:Function": "aws_lambda_function",
     "aws:lambda/permission:Permission": "aws_lambda_permission",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": "aws_cloudwatch_log_resource_policy",
     "aws:ram/principalAssociation:PrincipalAssociation": "aws_ram_principal_association",
     "aws:ram/resourceAssociation:ResourceAssociation": "aws_ram_resource_association",
     "aws:ram/resourceShare:ResourceShare": "aws_ram_resource_share",
     "aws:ram/resourceShareAccepter:ResourceShareAccepter": "aws_ram_resource_share_accepter",
     "aws:route53/resolverEndpoint:ResolverEndpoint": "aws_route53_resolver_endpoint",
+    "aws:route53/resolverFirewallConfig:ResolverFirewallConfig": (
+        "aws_route53_resolver_firewall_config"
+    ),
+    "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList": (
+        "aws_route53_resolver_firewall_domain_list"
+    ),
+    "aws:route53/resolverFirewallRule:ResolverFirewallRule": "aws_route53_resolver_firewall_rule",
+    "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup": (
+        "aws_route53_resolver_firewall_rule_group"
+    ),
+    "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation": (
+        "aws_route53_resolver_firewall_rule_group_association"
+    ),
+    "aws:route53/resolverQueryLogConfig:ResolverQueryLogConfig": (
+        "aws_route53_resolver_query_log_config"
+    ),
+    "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation": (
+        "aws_route53_resolver_query_log_config_association"
+    ),
     "aws:route53/resolverRule:ResolverRule": "aws_route53_resolver_rule",
     "aws:route53/resolverRuleAssociation:ResolverRuleAssociation": (
         "aws_route53_resolver_rule_association"

@@ -14,7 +14,12 @@ They build the dataclasses of `components/model.py` and import nothing from
 
 from components.validation.accounts import parse_accounts
 from components.validation.api import check_alarm_topic_region, parse_api
-from components.validation.dns import check_endpoint_ips, parse_dns, parse_on_prem
+from components.validation.dns import (
+    check_endpoint_ips,
+    check_firewall_regions,
+    parse_dns,
+    parse_on_prem,
+)
 from components.validation.fields import MISSING, NS, Problems, unknown_key
 from components.validation.keys import check_stack_file_keys, split_namespaces
 from components.validation.network import (
@@ -37,6 +42,7 @@ __all__ = [
     "Problems",
     "check_alarm_topic_region",
     "check_endpoint_ips",
+    "check_firewall_regions",
     "check_overlaps",
     "check_peering_quota",
     "check_segments",

@@ -3,16 +3,26 @@ to it, and the private zone of the cloud domain."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from components.model import (
     ENDPOINT_IPS_MAX,
     ENDPOINT_IPS_MIN,
+    FIREWALL_BLOCK_RESPONSES,
+    FIREWALL_MANAGED_LISTS,
+    FIREWALL_PRIORITY_DEFAULT,
+    FIREWALL_PRIORITY_MAX,
+    FIREWALL_PRIORITY_MIN,
+    LOG_RETENTION_DAYS,
     NOT_PUBLIC,
+    QUERY_LOG_DESTINATIONS,
     VPN_GATEWAY_AMAZON_ASN,
     DnsConfig,
+    FirewallConfig,
     OnPremConfig,
+    QueryLoggingConfig,
     VpcConfig,
     VpnConfig,
 )
@@ -108,7 +118,14 @@ def parse_vpn(raw: Any, path: str, problems: Problems) -> VpnConfig | None:
     return VpnConfig(customer_gateway_ip=ip, bgp_asn=asn)
 
 
-def parse_dns(raw: Any, problems: Problems, on_prem: OnPremConfig | None) -> DnsConfig:
+def parse_dns(
+    raw: Any,
+    problems: Problems,
+    on_prem: OnPremConfig | None,
+    *,
+    is_prod: bool = False,
+    retention_days: int = 30,
+) -> DnsConfig:
     path = f"{NS}dns"
     if raw is MISSING:
         return DnsConfig(private_zone=None, share_outside_organization=False)
@@ -117,7 +134,13 @@ def parse_dns(raw: Any, problems: Problems, on_prem: OnPremConfig | None) -> Dns
         path,
         problems,
         required=[],
-        optional=["privateZone", "shareOutsideOrganization", "endpointIps"],
+        optional=[
+            "privateZone",
+            "shareOutsideOrganization",
+            "endpointIps",
+            "firewall",
+            "queryLogging",
+        ],
     )
     obj = obj or {}
     zone = (
@@ -142,9 +165,198 @@ def parse_dns(raw: Any, problems: Problems, on_prem: OnPremConfig | None) -> Dns
         ENDPOINT_IPS_MIN,
         ENDPOINT_IPS_MAX,
     )
-    return DnsConfig(
-        private_zone=zone, share_outside_organization=share, endpoint_ips=ips or ENDPOINT_IPS_MIN
+    firewall = (
+        parse_firewall(obj["firewall"], f"{path}.firewall", problems, is_prod)
+        if "firewall" in obj
+        else None
     )
+    logging = (
+        parse_query_logging(obj["queryLogging"], f"{path}.queryLogging", problems, retention_days)
+        if "queryLogging" in obj
+        else None
+    )
+    return DnsConfig(
+        private_zone=zone,
+        share_outside_organization=share,
+        endpoint_ips=ips or ENDPOINT_IPS_MIN,
+        firewall=firewall,
+        query_logging=logging,
+    )
+
+
+_DOMAIN_LIST_ID = re.compile(r"^rslvr-fdl-[0-9a-z]{1,40}$")
+
+
+def _firewall_domains(
+    raw: Any, path: str, problems: Problems, seen: dict[str, str]
+) -> tuple[str, ...]:
+    """Domains of a custom list: a name, or `*.` and a name (DNS Firewall's one wildcard form,
+    which matches every subdomain; a plain name matches itself only). `seen` spans both lists."""
+    domains: list[str] = []
+    for i, value in enumerate(as_list(raw, path, problems) or []):
+        p = f"{path}[{i}]"
+        wildcard = isinstance(value, str) and value.startswith("*.")
+        name = as_domain(value[2:] if wildcard else value, p, problems)
+        if name is None:
+            continue
+        name = f"*.{name}" if wildcard else name
+        if name in seen:
+            problems.add(p, value, f"duplicates {seen[name]}")
+            continue
+        seen[name] = p
+        domains.append(name)
+    return tuple(domains)
+
+
+def parse_firewall(raw: Any, path: str, problems: Problems, is_prod: bool) -> FirewallConfig | None:
+    """`dns.firewall`: managed lists by name (their ids per region), custom block and allow lists,
+    the block response, the association priority, mutation protection, and fail-open."""
+    keys = [
+        "managedLists", "managedListIds", "blockedDomains", "allowedDomains", "blockResponse",
+        "overrideDomain", "priority", "mutationProtection", "failOpen",
+    ]  # fmt: skip
+    obj = as_mapping(raw, path, problems, required=[], optional=keys)
+    if obj is None:
+        return None
+    managed: list[str] = []
+    for i, value in enumerate(
+        as_list(obj.get("managedLists", []), f"{path}.managedLists", problems) or []
+    ):
+        p = f"{path}.managedLists[{i}]"
+        if value not in FIREWALL_MANAGED_LISTS:
+            problems.add(
+                p, value, f"is not an AWS managed domain list ({', '.join(FIREWALL_MANAGED_LISTS)})"
+            )
+        elif value in managed:
+            problems.add(p, value, f"duplicates {path}.managedLists[{managed.index(value)}]")
+        else:
+            managed.append(value)
+    ids: dict[str, dict[str, str]] = {}
+    ids_raw = obj.get("managedListIds", {})
+    if not isinstance(ids_raw, Mapping):
+        problems.add(f"{path}.managedListIds", ids_raw, "must be an object: region -> list -> id")
+    else:
+        for region, by_name in ids_raw.items():
+            rp = f"{path}.managedListIds.{region}"
+            if not isinstance(by_name, Mapping):
+                problems.add(rp, by_name, "must be an object: list name -> rslvr-fdl-... id")
+                continue
+            for list_name, list_id in by_name.items():
+                if list_name not in FIREWALL_MANAGED_LISTS:
+                    problems.add(f"{rp}.{list_name}", list_id, "is not an AWS managed domain list")
+                elif not isinstance(list_id, str) or not _DOMAIN_LIST_ID.match(list_id):
+                    problems.add(
+                        f"{rp}.{list_name}", list_id, "is not a domain list id (rslvr-fdl-...)"
+                    )
+                else:
+                    ids.setdefault(str(region), {})[list_name] = list_id
+    seen: dict[str, str] = {}
+    allowed = _firewall_domains(
+        obj.get("allowedDomains", []), f"{path}.allowedDomains", problems, seen
+    )
+    blocked = _firewall_domains(
+        obj.get("blockedDomains", []), f"{path}.blockedDomains", problems, seen
+    )
+    if not managed and not blocked:
+        problems.add(path, raw, "blocks nothing: give managedLists or blockedDomains")
+    response = obj.get("blockResponse", "NXDOMAIN")
+    if response not in FIREWALL_BLOCK_RESPONSES:
+        problems.add(
+            f"{path}.blockResponse",
+            response,
+            f"must be one of {', '.join(FIREWALL_BLOCK_RESPONSES)}",
+        )
+        response = "NXDOMAIN"
+    override = None
+    if "overrideDomain" in obj:
+        override = as_domain(obj["overrideDomain"], f"{path}.overrideDomain", problems)
+        if response != "OVERRIDE":
+            problems.add(
+                f"{path}.overrideDomain",
+                obj["overrideDomain"],
+                "is only used with blockResponse OVERRIDE",
+            )
+    elif response == "OVERRIDE":
+        problems.add(
+            f"{path}.blockResponse",
+            response,
+            f"needs {path}.overrideDomain (the CNAME answered instead)",
+        )
+    priority = as_int(
+        obj.get("priority", FIREWALL_PRIORITY_DEFAULT), f"{path}.priority", problems,
+        FIREWALL_PRIORITY_MIN, FIREWALL_PRIORITY_MAX,
+    )  # fmt: skip
+    protection = as_bool(
+        obj.get("mutationProtection", is_prod), f"{path}.mutationProtection", problems
+    )
+    fail_open = as_bool(obj.get("failOpen", False), f"{path}.failOpen", problems)
+    return FirewallConfig(
+        managed_lists=tuple(managed),
+        managed_list_ids=ids,
+        blocked_domains=blocked,
+        allowed_domains=allowed,
+        block_response=response,
+        override_domain=override,
+        priority=priority or FIREWALL_PRIORITY_DEFAULT,
+        mutation_protection=bool(protection) if protection is not None else is_prod,
+        fail_open=bool(fail_open),
+    )
+
+
+def parse_query_logging(
+    raw: Any, path: str, problems: Problems, default_retention: int
+) -> QueryLoggingConfig | None:
+    obj = as_mapping(raw, path, problems, required=[], optional=["destination", "retentionDays"])
+    if obj is None:
+        return None
+    destination = obj.get("destination", "cloudwatch")
+    if destination not in QUERY_LOG_DESTINATIONS:
+        problems.add(
+            f"{path}.destination",
+            destination,
+            f"must be one of {', '.join(QUERY_LOG_DESTINATIONS)}",
+        )
+    retention = obj.get("retentionDays", default_retention)
+    if retention not in LOG_RETENTION_DAYS or isinstance(retention, bool):
+        problems.add(
+            f"{path}.retentionDays", retention,
+            "is not a CloudWatch Logs retention value (1, 3, 5, 7, 14, 30, 60, 90, ...)",
+        )  # fmt: skip
+    return QueryLoggingConfig(destination=str(destination), retention_days=retention)
+
+
+def check_firewall_regions(
+    dns: DnsConfig, hub: VpcConfig | None, spokes: Sequence[VpcConfig], problems: Problems
+) -> None:
+    """Each managed list needs its id in every region with a VPC (a rule group per region)."""
+    firewall = dns.firewall
+    if firewall is None or hub is None:
+        return
+    path = f"{NS}dns.firewall.managedListIds"
+    regions = sorted({hub.region, *(s.region for s in spokes)})
+    ids = firewall.managed_list_ids
+    # Each problem names the deepest key the stack file has, so a user sees where to add the id.
+    if firewall.managed_lists and not ids:
+        problems.add(
+            f"{NS}dns.firewall.managedLists",
+            list(firewall.managed_lists),
+            f"need managedListIds: a managed list has one id per region, and VPCs are in "
+            f"{', '.join(regions)}",
+        )
+        return
+    for region in regions:
+        missing = [name for name in firewall.managed_lists if name not in ids.get(region, {})]
+        if not missing:
+            continue
+        if region not in ids:
+            problems.add(path, sorted(ids), f"has no ids for {region}, where a VPC is")
+        else:
+            problems.add(
+                f"{path}.{region}",
+                sorted(ids[region]),
+                f"lacks the id of {', '.join(missing)} (a managed list has one id per region)",
+            )
+    # Ids of regions without a VPC are allowed: a stack file may hold them before a spoke moves.
 
 
 def check_endpoint_ips(

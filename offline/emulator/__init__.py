@@ -8,6 +8,7 @@ from offline.emulator import (  # noqa: F401  (importing registers the mappings)
     apigateway,
     compute,
     data,
+    dns_firewall,
     ec2,
     ec2_acls,
     ec2_security_vpn,

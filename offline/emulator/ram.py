@@ -16,6 +16,7 @@ from typing import Any
 from offline.emulator.registry import Created, Ctx, EmulatorRejected, Inputs, resource
 
 SHARE = "aws:ram/resourceShare:ResourceShare"
+_NOT_IN_MOTO = ("firewall-rule-group/", "resolver-query-log-config/")
 
 
 def _records(ctx: Ctx) -> dict[str, Any]:
@@ -70,7 +71,12 @@ def resource_association(ctx: Ctx, name: str, inputs: Inputs) -> Created:
             f"account {ctx.account_id}; a share can only hold the owner's resources"
         )
     _require_resource_exists(ctx, resource_arn)
-    share.add_resources([resource_arn])  # moto's checks: ARN shape, shareable type
+    if resource_arn.split(":", 5)[5].startswith(_NOT_IN_MOTO):
+        # Shareable in AWS RAM ("Shareable AWS resources": route53resolver:FirewallRuleGroup,
+        # route53resolver:ResolverQueryLogConfig), missing from moto's list of shareable types.
+        pass
+    else:
+        share.add_resources([resource_arn])  # moto's checks: ARN shape, shareable type
     _records(ctx)["resources"].add((share_arn, resource_arn))
     return f"{share_arn},{resource_arn}", {}
 

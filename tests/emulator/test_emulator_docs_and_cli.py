@@ -84,8 +84,8 @@ def test_plan_and_deploy_count_the_same_aws_resources_and_say_what(deployed, off
 def test_the_summary_is_sorted_so_its_order_is_the_same_every_run(deployed):
     """The SDK registers from a thread pool: only a sorted report is stable from run to run."""
     providers = [line.split()[0] for line in _section(deployed, "Providers:")]
-    # network, workloads, analytics-eu-central-1, and network-eu-central-1 for the transit
-    # gateway peered with the hub's in the remote spoke's region.
+    # network, workloads, analytics-eu-central-1, and network-eu-central-1 (the transit gateway
+    # peered with the hub's, DNS Firewall and query logs in the remote spoke's region).
     assert providers == sorted(providers) and len(providers) == 4
     components: list[str] = []
     rows: dict[str, list[tuple[str, str]]] = {}

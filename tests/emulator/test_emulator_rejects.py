@@ -244,3 +244,24 @@ aws.ec2transitgateway.RouteTablePropagation("prop", transit_gateway_attachment_i
     transit_gateway_route_table_id=table.id, opts=on(hub, depends_on=[accepted]))
 """
         )
+
+
+def test_a_firewall_rule_group_not_shared_with_the_vpcs_account_is_rejected_naming_it():
+    """The share loses its principals: the spoke accounts' associations must fail as in AWS."""
+    import components.dns_firewall
+    from components.sharing import HubShare
+
+    class NoPrincipals(HubShare):
+        def __init__(self, name, **kw):
+            super().__init__(name, **{**kw, "accounts": {}})
+
+    with (
+        EmulatorMocks() as emu,
+        mock.patch.object(components.dns_firewall, "HubShare", NoPrincipals),
+        pytest.raises(EmulatorRejected) as rejected,
+    ):
+        run("prod", mocks=emu)
+    message = str(rejected.value)
+    assert "ResolverFirewallRuleGroupAssociation" in message
+    assert "not shared with account" in message
+    assert any(f"dns-firewall-{vpc}" in message for vpc in ("app", "data")), message
