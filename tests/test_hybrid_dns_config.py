@@ -306,7 +306,7 @@ def test_a_missing_managed_list_id_names_the_deepest_key_the_file_has():
     del ids["eu-west-1"]["AWSManagedDomainsBotnetCommandandControl"]
     fw = "hubspoke:dns.firewall.managedListIds"
     assert problems(cfg) == [
+        f'{fw} ["eu-west-1"] has no ids for eu-central-1, where a VPC is',
         f'{fw}.eu-west-1 ["AWSManagedDomainsMalwareDomainList"] lacks the id of '
         "AWSManagedDomainsBotnetCommandandControl (a managed list has one id per region)",
-        f'{fw} ["eu-west-1"] has no ids for eu-central-1, where a VPC is',
     ]
