@@ -27,7 +27,7 @@ import pulumi_aws as aws
 
 from components.model import FirewallConfig
 from components.naming import holds_fixed_name, resource_tags
-from components.sharing import HubShare
+from components.sharing import HubShare, share_with_vpc_owners, waits_for
 from components.vpc import VpcRef
 
 COMPONENT = "dns-firewall"
@@ -98,25 +98,20 @@ class DnsFirewall(pulumi.ComponentResource):
                 MANAGED_PRIORITY + 100 * i, "BLOCK", hub_side,
             )  # fmt: skip
 
-        others = {
-            v.account_key: (v.account_id, v.provider)
-            for v in vpcs
-            if v.account_id != args.hub.account_id
-        }
-        share = None
-        if others:
-            share = HubShare(
-                f"{prefix}-share",
-                aws_name=_aws_name("hubspoke", args.environment, "dns-firewall", region),
-                resources={"rules": group.arn},
-                accounts=others,
-                external=args.share_outside_organization,
-                tags=self._tags(f"{region}-share"),
-                opts=hub_side,
-            )
+        share = share_with_vpc_owners(
+            f"{prefix}-share",
+            vpcs=vpcs,
+            hub_account_id=args.hub.account_id,
+            aws_name=_aws_name("hubspoke", args.environment, "dns-firewall", region),
+            resources={"rules": group.arn},
+            external=args.share_outside_organization,
+            tags=self._tags(f"{region}-share"),
+            opts=hub_side,
+        )
+        if share is not None:
             self.shares[region] = share
         for vpc in vpcs:
-            waits = share.waits_for(vpc.account_key, "rules") if share else []
+            waits = waits_for(share, vpc.account_key, "rules")
             own = pulumi.ResourceOptions(parent=self, provider=vpc.provider, depends_on=waits)
             self.associations[vpc.plan.name] = aws.route53.ResolverFirewallRuleGroupAssociation(
                 f"{self._prefix}-{vpc.plan.name}",

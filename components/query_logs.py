@@ -31,7 +31,7 @@ import pulumi_aws as aws
 from components.api.policies import tls_only_bucket_policy
 from components.model import QueryLoggingConfig
 from components.naming import holds_fixed_name, log_group_name, resource_tags
-from components.sharing import HubShare
+from components.sharing import HubShare, share_with_vpc_owners, waits_for
 from components.vpc import VpcRef
 
 COMPONENT = "dns-query-logs"
@@ -148,23 +148,20 @@ class QueryLogs(pulumi.ComponentResource):
             ),
         )
         self.configs[region] = config
-        others = {
-            v.account_key: (v.account_id, v.provider) for v in vpcs if v.account_id != account
-        }
-        share = None
-        if others:
-            share = HubShare(
-                f"{prefix}-share",
-                aws_name=f"hubspoke-{args.environment}-dns-queries-{region}",
-                resources={"config": config.arn},
-                accounts=others,
-                external=args.share_outside_organization,
-                tags=self._tags(f"{region}-share"),
-                opts=hub_side,
-            )
+        share = share_with_vpc_owners(
+            f"{prefix}-share",
+            vpcs=vpcs,
+            hub_account_id=account,
+            aws_name=f"hubspoke-{args.environment}-dns-queries-{region}",
+            resources={"config": config.arn},
+            external=args.share_outside_organization,
+            tags=self._tags(f"{region}-share"),
+            opts=hub_side,
+        )
+        if share is not None:
             self.shares[region] = share
         for vpc in vpcs:
-            waits = share.waits_for(vpc.account_key, "config") if share else []
+            waits = waits_for(share, vpc.account_key, "config")
             own = pulumi.ResourceOptions(parent=self, provider=vpc.provider, depends_on=waits)
             self.associations[vpc.plan.name] = aws.route53.ResolverQueryLogConfigAssociation(
                 f"{self._prefix}-{vpc.plan.name}",

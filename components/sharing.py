@@ -11,10 +11,14 @@ receive it without an invitation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_aws as aws
+
+if TYPE_CHECKING:
+    from components.vpc import VpcRef
 
 
 class HubShare:
@@ -80,3 +84,32 @@ class HubShare:
         if resource_key is not None:
             waits.append(self.resources[resource_key])
         return waits
+
+
+def share_with_vpc_owners(
+    name: str,
+    *,
+    vpcs: Iterable[VpcRef],
+    hub_account_id: str,
+    aws_name: str,
+    resources: Mapping[str, pulumi.Input[str]],
+    external: bool,
+    tags: Mapping[str, str],
+    opts: pulumi.ResourceOptions,
+) -> HubShare | None:
+    """The share of a region's hub resources with every other account that owns one of `vpcs`;
+    None when the hub's account owns them all (nothing to share)."""
+    others = {
+        v.account_key: (v.account_id, v.provider) for v in vpcs if v.account_id != hub_account_id
+    }
+    if not others:
+        return None
+    return HubShare(
+        name, aws_name=aws_name, resources=resources, accounts=others, external=external,
+        tags=tags, opts=opts,
+    )  # fmt: skip
+
+
+def waits_for(share: HubShare | None, account_key: str, resource_key: str) -> list[pulumi.Resource]:
+    """What an association in `account_key` waits for; nothing without a share (same account)."""
+    return share.waits_for(account_key, resource_key) if share is not None else []
