@@ -251,13 +251,12 @@ def test_a_firewall_rule_group_not_shared_with_the_vpcs_account_is_rejected_nami
     import components.dns_firewall
     from components.sharing import HubShare
 
-    class NoPrincipals(HubShare):
-        def __init__(self, name, **kw):
-            super().__init__(name, **{**kw, "accounts": {}})
+    def no_principals(name, *, vpcs, hub_account_id, **kw):
+        return HubShare(name, accounts={}, **kw)
 
     with (
         EmulatorMocks() as emu,
-        mock.patch.object(components.dns_firewall, "HubShare", NoPrincipals),
+        mock.patch.object(components.dns_firewall, "share_with_vpc_owners", no_principals),
         pytest.raises(EmulatorRejected) as rejected,
     ):
         run("prod", mocks=emu)
