@@ -31,6 +31,7 @@ from components.validation.network import (
 )
 from components.validation.transit_gateway import (
     check_peering_quota,
+    check_segment_cidrs,
     check_segments,
     parse_quotas,
     parse_transit_gateway,
@@ -45,6 +46,7 @@ __all__ = [
     "check_firewall_regions",
     "check_overlaps",
     "check_peering_quota",
+    "check_segment_cidrs",
     "check_segments",
     "check_stack_file_keys",
     "parse_accounts",
