@@ -53,7 +53,8 @@ def config_with(spokes: int, mode: str = "peering") -> dict:
     }
     if mode == "transit-gateway":
         del cfg["hubspoke:quotas"]
-        supernets = dict(zip(SEGMENTS, ipaddress.IPv4Network("10.64.0.0/10").subnets(2)))
+        blocks = list(ipaddress.IPv4Network("10.64.0.0/10").subnets(2))  # four /12s
+        supernets = dict(zip(SEGMENTS, blocks[: len(SEGMENTS)], strict=True))
         pools = {name: net.subnets(new_prefix=20) for name, net in supernets.items()}
         for i, spoke in enumerate(cfg["hubspoke:spokes"]):
             spoke["segment"] = SEGMENTS[i % len(SEGMENTS)]

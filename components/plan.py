@@ -289,9 +289,7 @@ def plan_transit(cfg: StackConfig, vpcs: Mapping[str, VpcPlan]) -> TransitPlan |
         """The hub's peering tables that `target` propagates into: those of regions with a node
         that reaches it."""
         return tuple(
-            f"{PEERING}-{r}"
-            for r in remote_regions
-            if any(can(n, target) for n in region_nodes[r])
+            f"{PEERING}-{r}" for r in remote_regions if any(can(n, target) for n in region_nodes[r])
         )
 
     for v in by_region[hub_region]:
