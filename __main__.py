@@ -102,6 +102,7 @@ else:
             environment=cfg.environment,
         ),
     )
+    vpc_names = {str(v.plan.cidr): v.plan.name for v in (hub.ref, *spoke_refs)}  # built once
     for vpc in (hub.ref, *spoke_refs):
         region = plan.transit.attachments[vpc.plan.name].region
         TransitAttachment(
@@ -116,7 +117,7 @@ else:
                 after_share=transit_gateway.waits_for(region, vpc.account_key),
                 environment=cfg.environment,
                 hub_name=hub.ref.plan.name,
-                vpc_names={str(v.plan.cidr): v.plan.name for v in (hub.ref, *spoke_refs)},
+                vpc_names=vpc_names,
             ),
         )
 
