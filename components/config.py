@@ -52,6 +52,7 @@ from components.validation import (
     check_firewall_regions,
     check_overlaps,
     check_peering_quota,
+    check_regional_asns,
     check_segment_cidrs,
     check_segments,
     check_stack_file_keys,
@@ -185,6 +186,7 @@ def _parse(
     transit_gateway = parse_transit_gateway(tgw_raw, problems, on_prem)
     check_segments(tgw_raw, raw.get("spokes", []), [*([hub] if hub else []), *spokes], problems)
     check_segment_cidrs(transit_gateway, hub, spokes, on_prem, problems)
+    check_regional_asns(transit_gateway, hub, spokes, on_prem, problems)
     quotas = parse_quotas(raw.get("quotas", MISSING), problems)
     check_peering_quota(tgw_raw, len(spokes), quotas, problems)
     tags = raw.get("tags", {})

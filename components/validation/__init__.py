@@ -31,6 +31,7 @@ from components.validation.network import (
 )
 from components.validation.transit_gateway import (
     check_peering_quota,
+    check_regional_asns,
     check_segment_cidrs,
     check_segments,
     parse_quotas,
@@ -46,6 +47,7 @@ __all__ = [
     "check_firewall_regions",
     "check_overlaps",
     "check_peering_quota",
+    "check_regional_asns",
     "check_segment_cidrs",
     "check_segments",
     "check_stack_file_keys",

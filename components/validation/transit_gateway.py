@@ -200,6 +200,34 @@ def check_segments(
             problems.add(vpc.config_path, f"{vpc.cidr} with azCount {vpc.az_count}", reason)
 
 
+def check_regional_asns(
+    tgw: TransitGatewayConfig | None,
+    hub: VpcConfig | None,
+    spokes: Sequence[VpcConfig],
+    on_prem: OnPremConfig | None,
+    problems: Problems,
+) -> None:
+    """Each other region's gateway takes `amazonSideAsn` + 1, + 2, ... in the order its spokes
+    first appear (components/plan.py): peered gateways need distinct ASNs. Each must still be a
+    private ASN a transit gateway accepts, in the same range as the hub's, and unlike on-prem's
+    (BGP drops routes that carry its own ASN). The VGW's 64512 is the bottom of the range, below
+    every + i."""
+    if tgw is None or hub is None:
+        return
+    remote = list(dict.fromkeys(s.region for s in spokes if s.region != hub.region))
+    base = tgw.amazon_side_asn
+    home = next((r for r in TGW_ASN_RANGES if r[0] <= base <= r[1]), None)
+    on_prem_asn = on_prem.vpn.bgp_asn if on_prem is not None and on_prem.vpn else None
+    path = f"{PATH}.amazonSideAsn"
+    for i, region in enumerate(remote, start=1):
+        asn, what = base + i, f"gives the gateway in {region} ASN {base + i} (amazonSideAsn + {i})"
+        if home is None or asn > home[1]:
+            ranges = " or ".join(f"{lo}-{hi}" for lo, hi in TGW_ASN_RANGES)
+            problems.add(path, base, f"{what}, past the private range ({ranges}): lower it")
+        elif asn == on_prem_asn:
+            problems.add(path, base, f"{what}, the on-prem side's ({NS}onPrem.vpn.bgpAsn)")
+
+
 def check_segment_cidrs(
     tgw: TransitGatewayConfig | None,
     hub: VpcConfig | None,
