@@ -134,6 +134,17 @@ def test_plan_route_counts_do_not_grow_with_the_spokes_of_a_summarised_segment()
     )
 
 
+def test_a_summarised_segment_of_one_spoke_routes_no_supernet_back_to_itself():
+    plan = plan_of(raw_stack(data=1))
+    assert (
+        ipaddress.IPv4Network(SUPERNETS["data"])
+        not in plan.transit.attachments["data0"].destinations
+    )
+    assert (
+        ipaddress.IPv4Network(SUPERNETS["data"]) in plan.transit.attachments["apps0"].destinations
+    )
+
+
 @pytest.fixture(scope="module")
 def runs() -> dict[str, RunResult]:
     """The program under mocks with 2 spokes per segment, then 6 in `data` (summarised) and in
@@ -202,6 +213,7 @@ def _reachability(plan: NetworkPlan) -> dict[tuple[str, str], object]:
     route table (static routes and the propagated ones, longest prefix first) sends each VPC's
     CIDR and on-prem."""
     vpcs = {"hub": plan.hub, **plan.spokes}
+    region_of = {n: a.region for n, a in plan.transit.attachments.items()}
     on_prem = ipaddress.IPv4Network("192.168.1.0/24")
     out: dict[tuple[str, str], object] = {}
     for name, attachment in plan.transit.attachments.items():
@@ -226,17 +238,22 @@ def _reachability(plan: NetworkPlan) -> dict[tuple[str, str], object]:
             ]
             routes = [*static, *propagated]
             for other, vpc in vpcs.items():
+                if table == f"peering-{region_of[other]}":
+                    continue  # traffic from a region to its own VPCs never crosses the peering
                 out[(f"{region}/{table}", other)] = frozenset(_covered(routes, vpc.cidr))
             out[(f"{region}/{table}", "onPrem")] = frozenset(_covered(routes, on_prem))
     return out
 
 
-@pytest.mark.parametrize("bgp", [True, False])
-def test_summarised_routes_reach_exactly_what_per_spoke_routes_reach(bgp):
+@pytest.mark.parametrize(("bgp", "third_region"), [(True, False), (False, False), (True, True)])
+def test_summarised_routes_reach_exactly_what_per_spoke_routes_reach(bgp, third_region):
     cfgs = [raw_stack(apps=3, data=4, tools=3, supernets=s) for s in (False, True)]
     for cfg in cfgs:
         if not bgp:
             del cfg["onPrem"]["vpn"]["bgpAsn"]
+        if third_region:  # data2 behind a second peering: data's remote spokes split two ways
+            next(s for s in cfg["spokes"] if s["name"] == "data2")["region"] = "eu-north-1"
+            del cfg["dns"]["firewall"]
     per_spoke, summarised = (plan_of(c) for c in cfgs)
     assert _reachability(summarised) == _reachability(per_spoke)
     # ...with fewer routes: apps reaches data's four spokes by one supernet.
