@@ -130,11 +130,38 @@ def table(rows: list[dict], title: str) -> list[str]:
     return lines
 
 
+VARIANTS = ("tags", "parent", "dependsOn", "deep")
+
+
+def explain(count: int, repeat: int) -> list[str]:
+    """What one feature of a real resource costs over a bare registration: each baseline variant
+    (bench/baseline_program.py) against the bare one, `count` resources, median CPU time."""
+
+    def seconds(variant: str) -> float:
+        config = {"aws:region": "eu-west-1", "hubspoke:benchCount": count}
+        config["hubspoke:benchVariant"] = variant
+        return statistics.median(
+            timed(lambda: run("bench", config=config, program=BASELINE))[0] for _ in range(repeat)
+        )
+
+    bare = seconds("bare")
+    lines = [f"{count} resources, bare registration {bare:.3f} s CPU; each feature alone:"]
+    lines += [f"  {v:<10} x{seconds(v) / bare:.2f}" for v in VARIANTS]
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs per size (median is kept)")
     parser.add_argument("--mode", choices=sorted(SPOKE_COUNTS), default="peering")
+    parser.add_argument(
+        "--explain", action="store_true", help="price tags, parent, dependsOn, stack depth alone"
+    )
     args = parser.parse_args()
+    if args.explain:
+        gc.disable()
+        print("\n".join(explain(1500, args.repeat)))
+        return 0
     sizes = SPOKE_COUNTS[args.mode]
     run("bench", config=config_with(3, args.mode))  # warm imports: the first size is not penalised
     with_gc = [measure(n, args.repeat, args.mode) for n in sizes]
