@@ -31,9 +31,7 @@ def prod_config() -> dict[str, Any]:
 
 @pytest.mark.parametrize("stack_name", ["dev", "prod"])
 @pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
-def test_subnets_sit_in_the_configured_az_ids_else_the_first_ids_of_the_region(
-    stack_name, preview
-):
+def test_subnets_sit_in_the_configured_az_ids_else_the_regions_first_ids(stack_name, preview):
     config = stack_config(stack_name)
     result = run(stack_name, preview=preview)
     pinned = 0
