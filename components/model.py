@@ -290,6 +290,16 @@ class QuotasConfig:
 
 
 @dataclass(frozen=True)
+class ApiEmailConfig:
+    """`api.email`: Cognito sends its mail through this SES identity (`DEVELOPER`), at SES's
+    quotas, instead of its own default sender with its small daily limit."""
+
+    ses_identity_arn: str  # arn:aws:ses:<region>:<account>:identity/<address or domain>
+    from_address: str
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
 class ApiConfig:
     """The items API: which spoke hosts it, who may call it from a browser, and its limits."""
 
@@ -310,6 +320,10 @@ class ApiConfig:
     # `default_permissions` (every permission unless `defaultGroup` says else).
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     default_permissions: tuple[str, ...] = PERMISSIONS
+    # `api.selfSignUp` (default: on outside prod, off in prod): off = only an administrator
+    # creates users (AdminCreateUser), so nobody can spend the pool's email quota by signing up.
+    self_sign_up: bool = True
+    email: ApiEmailConfig | None = None  # None: Cognito's default sender
 
 
 @dataclass(frozen=True)

@@ -295,3 +295,13 @@ aws.ec2.Subnet("hub-private-0", vpc_id=vpc.id, cidr_block="10.0.0.0/20",
     ec2 = emulator.context_for_account("111122223333", "eu-west-1").client("ec2")
     found = ec2.describe_subnets(SubnetIds=[subnet.id])["Subnets"][0]
     assert (found["AvailabilityZoneId"], found["AvailabilityZone"]) == ("euw1-az2", "eu-west-1c")
+
+
+def test_a_pool_sending_through_ses_without_the_identity_is_rejected(run_program):
+    with pytest.raises(EmulatorRejected, match=r"'users'.*DEVELOPER needs a SourceArn"):
+        run_program(
+            """
+aws.cognito.UserPool("users", email_configuration={"email_sending_account": "DEVELOPER"},
+                     opts=on(hub))
+"""
+        )
