@@ -194,7 +194,8 @@ def plan_transit(cfg: StackConfig, vpcs: Mapping[str, VpcPlan]) -> TransitPlan |
     route per route table and one static gateway route per table, however many spokes it holds
     (longest prefix match leaves the VPC's own local route and the gateway's propagated routes,
     which are more specific, in charge). Without one, every spoke CIDR is a destination.
-    Every loop here is over the VPCs once per segment or region, never over the VPCs per VPC."""
+    The VPCs are scanned once per segment or region, not once per VPC: a VPC's work is the
+    length of its own route list (so linear in the spokes once their segments are summarised)."""
     tgw = cfg.transit_gateway
     if tgw is None:
         return None
