@@ -194,6 +194,9 @@ def query_log_config_association(ctx: Ctx, name: str, inputs: Inputs) -> Created
     config = _find(ctx, QUERY_LOG_CONFIG, config_id)
     if config is None:
         raise EmulatorRejected(f"{name}: ResourceNotFoundException: query log config {config_id}")
+    # Another account's config is usable only once shared: "You can optionally use AWS RAM to
+    # share a query logging configuration with other AWS accounts. The other accounts can then
+    # associate VPCs with the configuration" (Route 53 Resolver API, CreateResolverQueryLogConfig).
     _usable(ctx, config, "query log config", name)
     _require_vpc(ctx, vpc_id)
     done = _state(ctx)["log_associations"]
