@@ -77,6 +77,7 @@ INSPECTED: tuple[tuple[str, str], ...] = (
     (APIGW_RESOURCE, "path"),
     (FLOW_LOG, "vpcId"),
     (SUBNET, "availabilityZone"),
+    (SUBNET, "availabilityZoneId"),
     (RESOLVER_ENDPOINT, "ipAddresses"),
     (LOG_GROUP, "retentionInDays"),
     (LOG_GROUP, "kmsKeyId"),
@@ -368,7 +369,13 @@ def resolver_endpoints_span_azs(resources: Sequence[Resource]) -> list[tuple[str
                 )
             )
             continue
-        zones = {s.props.get("availabilityZone") for s in subnets if s.id in subnet_ids}
+        # A subnet names its AZ by id (`availabilityZoneId`, as the stack files pin them) or by
+        # name; AWS reports both once it exists.
+        zones = {
+            s.props.get("availabilityZoneId") or s.props.get("availabilityZone")
+            for s in subnets
+            if s.id in subnet_ids
+        }
         if len(zones) == 1:
             problems.append(
                 (

@@ -170,3 +170,13 @@ def test_outside_prod_a_vpc_may_go_without_the_association(check, type_, prop):
 def test_a_stack_whose_environment_cannot_be_read_is_held_to_prods_rules(check, type_, prop):
     [(urn, _)] = check([res(v.VPC, "hub", "vpc-1")])
     assert urn == "urn:hub"
+
+
+def test_resolver_endpoint_in_two_az_ids_passes_and_in_one_az_id_is_refused():
+    subnets = [
+        res(v.SUBNET, f"hub-private-{i}", f"subnet-{i}", availabilityZoneId=z)
+        for i, z in enumerate(("euw1-az1", "euw1-az2", "euw1-az2"))
+    ]
+    assert v.resolver_endpoints_span_azs([*subnets, _endpoint("subnet-0", "subnet-1")]) == []
+    [(_, message)] = v.resolver_endpoints_span_azs([*subnets, _endpoint("subnet-1", "subnet-2")])
+    assert "all its IPs in euw1-az2" in message
