@@ -70,10 +70,8 @@ def test_every_web_resource_is_a_child_of_the_web_app_on_the_apis_provider(stack
 
 def test_the_site_bucket_is_private_owner_enforced_and_encrypted(stack):
     block = stack.named("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "web-site")
-    assert all(
-        block.inputs[k] is True
-        for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
-    )
+    keys = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
+    assert all(block.inputs[k] is True for k in keys)
     owners = stack.named("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "web-site")
     assert owners.inputs["rule"] == {"objectOwnership": "BucketOwnerEnforced"}
     sse = stack.named(
@@ -231,7 +229,8 @@ def test_the_distributions_origin_is_in_the_apis_and_the_upload_buckets_cors(sta
     # Several origins: the gateway's own errors echo the caller's origin, and the preflights go
     # to the function (a MOCK answers with one fixed origin).
     response = stack.named("aws:apigateway/response:Response", "items-default-4xx")
-    allow = response.inputs["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"]
+    parameters = response.inputs["responseParameters"]
+    allow = parameters["gatewayresponse.header.Access-Control-Allow-Origin"]
     assert allow == "method.request.header.Origin"
     options = [
         i for i in stack.of_type("aws:apigateway/integration:Integration")
