@@ -343,7 +343,9 @@ def serve(emulator: EmulatorMocks, domain: str, path: str, *, scheme: str = "htt
         for error in inputs.get("customErrorResponses") or []:
             if number(error["errorCode"]) == response.status and error.get("responsePagePath"):
                 page = _origin_get(emulator, dist, origin, error["responsePagePath"].lstrip("/"))
-                response = Response(number(error["responseCode"]) or 200, page.headers, page.body)
+                if page.status < 400:  # an error page that fails itself: its own error
+                    page.status = number(error["responseCode"]) or 200
+                response = page
                 break
     if policy is not None:
         response.headers.update(_policy_headers(policy["inputs"]))
