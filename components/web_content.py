@@ -59,6 +59,8 @@ def app_config(
         "userPoolId": user_pool_id,
         "clientId": client_id,
         "cognitoEndpoint": cognito,
+        # False (an admin-only pool): the app hides its sign-up form; the pool would refuse it.
+        "selfSignUp": api.self_sign_up,
         "groups": {group: list(p) for group, p in api.groups.items()},
         "defaultGroup": list(api.default_permissions),
         "uploadMaxBytes": api.upload_max_bytes,

@@ -195,6 +195,12 @@ try {
     await page.waitForTimeout(1000); // a refresh loop would show here
     found.calls = [...calls];
     found.stillSignedIn = await page.isVisible("#items");
+  } else if (scenario === "admin-only") {
+    // config.json says selfSignUp: false: no way to sign up, a note instead; sign-in stays.
+    const page = await open();
+    found.signUpVisible = await page.isVisible("#sign-up");
+    found.note = (await page.isVisible("#admin-only")) ? await page.textContent("#admin-only") : null;
+    found.signInVisible = await page.isVisible("#sign-in");
   } else if (scenario === "other-origin") {
     const email = await helperUser("uma");
     const page = await open();
