@@ -18,6 +18,7 @@ from components.resolver import Resolver, ResolverArgs
 from components.transit_attachment import TransitAttachment, TransitAttachmentArgs
 from components.transit_gateway import TransitGateway, TransitGatewayArgs
 from components.vpc import Vpc, VpcArgs
+from components.webapp import WebApp, WebAppArgs
 
 try:
     cfg = config.load()
@@ -206,9 +207,17 @@ if cfg.on_prem is not None and cfg.on_prem.vpn is not None:
     )
 
 items_api = None
+web_app = None
 if cfg.api is not None:
     api_spoke = cfg.spoke(cfg.api.spoke)
     api_provider = accounts.provider(api_spoke.account, api_spoke.region)
+    # The web app's origin is the distribution's domain, and the distribution's CSP names the
+    # API: the API gets the origin as a deferred output, resolved once the WebApp exists (the
+    # resources follow RestApi -> headers policy -> distribution -> CORS; components/webapp.py).
+    web_origins: list[pulumi.Output[str]] = []
+    if cfg.web is not None:
+        web_origin, resolve_web_origin = pulumi.deferred_output()
+        web_origins.append(web_origin)
     items_api = ItemsApi(
         "items",
         ItemsApiArgs(
@@ -220,9 +229,29 @@ if cfg.api is not None:
             log_retention_days=cfg.log_retention_days,
             is_prod=cfg.is_prod,
             log_key_arn=log_keys.arn(api_spoke.account, api_spoke.region),
+            web_origins=web_origins,
         ),
         opts=pulumi.ResourceOptions(providers=[api_provider]),
     )
+    if cfg.web is not None:
+        web_app = WebApp(
+            "web",
+            WebAppArgs(
+                config=cfg.web,
+                api=cfg.api,
+                region=api_spoke.region,
+                provider=api_provider,
+                environment=cfg.environment,
+                is_prod=cfg.is_prod,
+                api_id=items_api.api_id,
+                api_url=items_api.api_url,
+                user_pool_id=items_api.user_pool_id,
+                user_pool_client_id=items_api.user_pool_client_id,
+                upload_bucket_domain=items_api.upload_bucket_domain,
+            ),
+            opts=pulumi.ResourceOptions(providers=[api_provider]),
+        )
+        resolve_web_origin(web_app.origin)
 
 pulumi.export("hub_vpc_id", hub.vpc_id)
 pulumi.export("hub_cidr", hub.cidr_block)
@@ -255,3 +284,7 @@ if items_api is not None:
     pulumi.export("user_pool_client_id", items_api.user_pool_client_id)
     pulumi.export("items_table_name", items_api.table_name)
     pulumi.export("uploads_bucket_name", items_api.bucket_name)
+if web_app is not None:
+    pulumi.export("web_url", web_app.web_url)
+    pulumi.export("web_bucket_name", web_app.bucket_name)
+    pulumi.export("web_distribution_id", web_app.distribution_id)

@@ -7,8 +7,8 @@ path and the value, e.g. `hubspoke:spokes[1].cidr 10.0.128.0/17 overlaps hubspok
 
 The model (constants, `ConfigError`, dataclasses) is `components/model.py`, re-exported here so
 `config.VpcConfig` reads naturally; the rules of each section (`hubspoke:accounts`, `hub`,
-`spokes`, `onPrem`, `dns`, `api`) are in `components/validation/`; this module holds `parse()`,
-which runs them in order, and `load()`.
+`spokes`, `onPrem`, `dns`, `api`, `web`) are in `components/validation/`; this module holds
+`parse()`, which runs them in order, and `load()`.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from components.model import (
     StackConfig,
     VpcConfig,
     VpnConfig,
+    WebConfig,
 )
 from components.validation import (
     MISSING,
@@ -67,6 +68,7 @@ from components.validation import (
     parse_spokes,
     parse_transit_gateway,
     parse_vpc,
+    parse_web,
     split_namespaces,
     stack_ranges,
     unknown_key,
@@ -97,6 +99,7 @@ __all__ = [
     "StackConfig",
     "VpcConfig",
     "VpnConfig",
+    "WebConfig",
     "load",
     "parse",
     "parse_stack_file",
@@ -182,6 +185,7 @@ def _parse(
     api = parse_api(raw.get("api", MISSING), problems, spoke_names, is_prod=environment == "prod")
     check_alarm_topic_region(api, spokes, problems)
     check_email_identity_region(api, spokes, problems)
+    web = parse_web(raw.get("web", MISSING), problems, api, api_written="api" in raw)
     if on_prem is not None:
         check_endpoint_ips(dns, hub, spokes, problems)
     check_firewall_regions(dns, hub, spokes, problems)
@@ -204,6 +208,7 @@ def _parse(
         stack=stack, environment=environment, region=region, log_retention_days=retention,
         accounts=accounts, hub=hub, spokes=spokes, on_prem=on_prem, dns=dns, api=api,
         extra_tags=dict(tags), transit_gateway=transit_gateway, quotas=quotas,
+        web=web,
     )  # fmt: skip
 
 

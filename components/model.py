@@ -330,6 +330,18 @@ class ApiConfig:
     email: ApiEmailConfig | None = None  # None: Cognito's default sender
 
 
+# CloudFront price classes (CreateDistribution, DistributionConfig.PriceClass): the edge locations
+# a distribution uses; 100 (North America, Europe, Israel) is the cheapest.
+WEB_PRICE_CLASSES = ("PriceClass_100", "PriceClass_200", "PriceClass_All")
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    """`hubspoke:web`: the web app (web/) on CloudFront in front of a private bucket."""
+
+    price_class: str = "PriceClass_100"
+
+
 @dataclass(frozen=True)
 class StackConfig:
     """The whole validated stack config."""
@@ -347,6 +359,7 @@ class StackConfig:
     extra_tags: Mapping[str, str] = field(default_factory=dict)
     transit_gateway: TransitGatewayConfig | None = None
     quotas: QuotasConfig = field(default_factory=QuotasConfig)
+    web: WebConfig | None = None  # None: no web app (no API, or `hubspoke:web.enabled: false`)
 
     @property
     def is_prod(self) -> bool:
@@ -359,7 +372,7 @@ class StackConfig:
 # The keys of the `hubspoke:` namespace.
 TOP_LEVEL_KEYS = (
     "environment", "logRetentionDays", "accounts", "hub", "spokes", "onPrem", "dns", "api", "tags",
-    "transitGateway", "quotas",
+    "transitGateway", "quotas", "web",
 )  # fmt: skip
 
 # The top-level keys of a stack settings file (Pulumi's "stack settings file reference").

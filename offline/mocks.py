@@ -212,7 +212,17 @@ def _computed(
     if typ == "aws:cloudwatch/logGroup:LogGroup":
         return {"arn": f"arn:aws:logs:{region}:{account}:log-group:{name}"}
     if typ == "aws:s3/bucket:Bucket":
-        return {"arn": f"arn:aws:s3:::{resource_id}", "bucket": resource_id}
+        return {
+            "arn": f"arn:aws:s3:::{resource_id}",
+            "bucket": resource_id,
+            "bucketRegionalDomainName": f"{resource_id}.s3.{region}.amazonaws.com",
+        }
+    if typ == "aws:cloudfront/distribution:Distribution":
+        # Global: an ARN without region, a domain under cloudfront.net.
+        return {
+            "arn": f"arn:aws:cloudfront::{account}:distribution/{resource_id}",
+            "domainName": f"d{digest[:13]}.cloudfront.net",
+        }
     if typ == "aws:kms/key:Key":
         return {"arn": f"arn:aws:kms:{region}:{account}:key/{resource_id}", "keyId": resource_id}
     if typ == "aws:sns/topic:Topic":

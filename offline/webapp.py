@@ -8,7 +8,6 @@ live on its origin here)."""
 from __future__ import annotations
 
 import json
-import mimetypes
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,54 +15,33 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from components.web_content import (
+    CONFIG_FILE,
+    INDEX,
+    WEB_ROOT,
+    app_config,
+    cache_control,
+    content_type,
+    security_headers,
+)
 from offline.gateway import LocalGateway
 from offline.gateway.server import COGNITO_PATH
-from offline.runner import RunResult, stack_config
-
-WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
-
-
-def self_sign_up(result: RunResult) -> bool:
-    """Whether the deployed user pool lets users sign themselves up (no admin-only setting)."""
-    (pool,) = result.of_type("aws:cognito/userPool:UserPool")
-    admin = pool.inputs.get("adminCreateUserConfig") or {}
-    return not admin.get("allowAdminCreateUserOnly", False)
+from offline.runner import RunResult, check_stack
 
 
 def web_config(result: RunResult, gateway: LocalGateway) -> dict[str, Any]:
-    """config.json for the app: the stack's outputs, with the local endpoints for AWS's.
-    `selfSignUp` false makes the app hide its sign-up form (the pool would refuse SignUp)."""
-    api = stack_config(result.stack).get("hubspoke:api") or {}
-    from components.model import DEFAULT_UPLOAD_CONTENT_TYPES, PERMISSIONS
-
-    return {
-        "apiUrl": f"{gateway.url}/{gateway.api.stage}",
-        "region": gateway.api.region,
-        "userPoolId": result.outputs["user_pool_id"],
-        "clientId": result.outputs["user_pool_client_id"],
-        "cognitoEndpoint": f"{gateway.url}{COGNITO_PATH}",
-        "selfSignUp": self_sign_up(result),
-        "groups": api.get("groups") or {},
-        "defaultGroup": api.get("defaultGroup", list(PERMISSIONS)),
-        "uploadMaxBytes": api.get("uploadMaxBytes", 10 * 1024 * 1024),
-        "uploadContentTypes": api.get("uploadContentTypes", list(DEFAULT_UPLOAD_CONTENT_TYPES)),
-    }
-
-
-def security_headers(connect_src: str) -> dict[str, str]:
-    """What the WebApp's response headers policy sends (CSP, HSTS, nosniff, frames, referrer)."""
-    csp = (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src 'self' {connect_src}; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors 'none'"
+    """config.json for the app: the stack's outputs, with the local endpoints for AWS's (the
+    same builder the WebApp component uploads config.json with)."""
+    api = check_stack(result.stack).api
+    assert api is not None, f"stack {result.stack} has no hubspoke:api"
+    return app_config(
+        api_url=f"{gateway.url}/{gateway.api.stage}",
+        region=gateway.api.region,
+        user_pool_id=result.outputs["user_pool_id"],
+        client_id=result.outputs["user_pool_client_id"],
+        cognito=f"{gateway.url}{COGNITO_PATH}",
+        api=api,
     )
-    return {
-        "Content-Security-Policy": csp,
-        "Strict-Transport-Security": "max-age=63072000; includeSubDomains; preload",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-    }
 
 
 class LocalWebApp:
@@ -74,27 +52,24 @@ class LocalWebApp:
     def __init__(self, root: Path = WEB_ROOT):
         self.root = root.resolve()
         self.config: dict[str, Any] | None = None
-        self.headers = security_headers("'self'")
+        self.headers = dict(security_headers([]))
         self._server: ThreadingHTTPServer | None = None
 
     def configure(self, config: Mapping[str, Any], connect_src: str) -> None:
         self.config = dict(config)
-        self.headers = security_headers(connect_src)
+        self.headers = dict(security_headers([connect_src]))
 
     def _file(self, raw_path: str) -> tuple[int, str, bytes, str]:
         path = unquote(urlsplit(raw_path).path)
-        if path == "/config.json":
+        if path == f"/{CONFIG_FILE}":
             if self.config is None:
                 return 503, "application/json", b'{"message": "not deployed yet"}', "no-store"
-            return 200, "application/json", json.dumps(self.config).encode(), "no-store"
+            body = json.dumps(self.config).encode()
+            return 200, content_type(CONFIG_FILE), body, cache_control(CONFIG_FILE)
         target = (self.root / path.lstrip("/")).resolve()
         if path.endswith("/") or not target.is_file() or self.root not in target.parents:
-            target = self.root / "index.html"  # CloudFront's 403/404 -> /index.html, 200
-        kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if kind.startswith("text/") or kind in ("application/javascript", "text/javascript"):
-            kind += "; charset=utf-8"
-        cache = "no-cache" if target.name == "index.html" else "max-age=300"
-        return 200, kind, target.read_bytes(), cache
+            target = self.root / INDEX  # CloudFront's 403/404 -> /index.html, 200
+        return 200, content_type(target.name), target.read_bytes(), cache_control(target.name)
 
     def serve(self, port: int = 0) -> str:
         app = self

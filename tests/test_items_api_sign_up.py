@@ -5,16 +5,22 @@ through open sign-up)."""
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 import pytest
 
 from components.config import ConfigError, parse
 from offline.runner import RunResult, run, stack_config
-from offline.webapp import self_sign_up
 
 POOL = "aws:cognito/userPool:UserPool"
 IDENTITY = "arn:aws:ses:eu-west-1:111122223333:identity/example.com"
+
+
+def self_sign_up(result: RunResult) -> bool:
+    """What the web app's config.json (uploaded by the WebApp) tells the app."""
+    config = result.named("aws:s3/bucketObjectv2:BucketObjectv2", "web-config")
+    return json.loads(config.inputs["content"])["selfSignUp"]
 
 
 def pool_of(result: RunResult):

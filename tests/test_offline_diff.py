@@ -210,7 +210,7 @@ def test_a_base_checkout_runs_its_own_program_so_code_changes_show(tmp_path, pro
     the group is replaced for it, and the endpoint on pinned IPs goes first (delete_before_replace),
     without a line of config changed."""
     base = tmp_path / "base"
-    for part in ("components", "offline", "functions"):
+    for part in ("components", "offline", "functions", "web"):
         shutil.copytree(ROOT / part, base / part, ignore=shutil.ignore_patterns("__pycache__"))
     for file in ("__main__.py", "Pulumi.yaml", "Pulumi.prod.yaml"):
         shutil.copy(ROOT / file, base / file)
@@ -269,7 +269,7 @@ def test_a_base_checkout_checks_the_base_file_by_its_own_rules(tmp_path):
 
     base_file, new = _broken_files(tmp_path)
     checkout = tmp_path / "checkout"
-    for part in ("components", "offline", "functions"):
+    for part in ("components", "offline", "functions", "web"):
         shutil.copytree(ROOT / part, checkout / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "Pulumi.yaml", checkout / "Pulumi.yaml")
     model = checkout / "components" / "model.py"

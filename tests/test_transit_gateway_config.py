@@ -106,6 +106,7 @@ def _many_spokes(count: int) -> dict[str, Any]:
         for i in range(count)
     ]
     del cfg["api"]
+    del cfg["web"]  # the web app is the API's front end: without the API it is an error
     return cfg
 
 

@@ -51,6 +51,13 @@ TERRAFORM_TYPES = {
     "aws:apigateway/response:Response": "aws_api_gateway_gateway_response",
     "aws:apigateway/restApi:RestApi": "aws_api_gateway_rest_api",
     "aws:apigateway/stage:Stage": "aws_api_gateway_stage",
+    "aws:cloudfront/distribution:Distribution": "aws_cloudfront_distribution",
+    "aws:cloudfront/originAccessControl:OriginAccessControl": (
+        "aws_cloudfront_origin_access_control"
+    ),
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": (
+        "aws_cloudfront_response_headers_policy"
+    ),
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
     "aws:cloudwatch/metricAlarm:MetricAlarm": "aws_cloudwatch_metric_alarm",
     "aws:cognito/userPool:UserPool": "aws_cognito_user_pool",
@@ -147,6 +154,7 @@ TERRAFORM_TYPES = {
     "aws:route53/zoneAssociation:ZoneAssociation": "aws_route53_zone_association",
     "aws:s3/bucket:Bucket": "aws_s3_bucket",
     "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": "aws_s3_bucket_cors_configuration",
+    "aws:s3/bucketObjectv2:BucketObjectv2": "aws_s3_object",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (
         "aws_s3_bucket_lifecycle_configuration"
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,3 +28,6 @@ class ItemsApiArgs:
     # The spoke account and region's log key (components/log_key.py): every log group of the API.
     log_key_arn: pulumi.Input[str]
     code_path: Path = FUNCTION_CODE
+    # Origins known only once other resources exist (the WebApp's distribution), allowed besides
+    # `config.cors_origins`; outputs, possibly deferred (components/webapp.py says why).
+    web_origins: Sequence[pulumi.Input[str]] = ()

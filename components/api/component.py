@@ -44,6 +44,8 @@ class ItemsApi(pulumi.ComponentResource):
     user_pool_client_id: pulumi.Output[str]
     table_name: pulumi.Output[str]
     bucket_name: pulumi.Output[str]
+    api_id: pulumi.Output[str]
+    upload_bucket_domain: pulumi.Output[str]
 
     def __init__(self, name: str, args: ItemsApiArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__("hubspoke:app:ItemsApi", name, None, opts)
@@ -120,6 +122,8 @@ class ItemsApi(pulumi.ComponentResource):
         self.user_pool_client_id = self.user_pool_client.id
         self.table_name = self.table.name
         self.bucket_name = self.bucket.id
+        self.api_id = self.rest_api.id
+        self.upload_bucket_domain = self.bucket.bucket_regional_domain_name
         self.register_outputs(
             {
                 "api_url": self.api_url,
@@ -127,5 +131,7 @@ class ItemsApi(pulumi.ComponentResource):
                 "user_pool_client_id": self.user_pool_client_id,
                 "table_name": self.table_name,
                 "bucket_name": self.bucket_name,
+                "api_id": self.api_id,
+                "upload_bucket_domain": self.upload_bucket_domain,
             }
         )

@@ -184,7 +184,7 @@ def items_function(
             "variables": {
                 "TABLE_NAME": table.name,
                 "BUCKET_NAME": bucket.id,
-                "CORS_ORIGINS": ",".join(cfg.cors_origins),
+                "CORS_ORIGINS": pulumi.Output.all(*scope.cors_origins).apply(",".join),
                 "CURSOR_SECRET": secret.value,
                 "UPLOAD_MAX_BYTES": str(cfg.upload_max_bytes),
                 "UPLOAD_CONTENT_TYPES": ",".join(cfg.upload_content_types),

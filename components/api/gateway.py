@@ -212,7 +212,7 @@ def _preflight(
     function, whose Powertools resolver answers it for the origin that asked (if allowed).
     """
     logical = f"{scope.name}-options-{slug(path)}"
-    origins = scope.args.config.cors_origins
+    origin = scope.single_origin
     method = aws.apigateway.Method(
         logical,
         rest_api=api.id,
@@ -222,7 +222,7 @@ def _preflight(
         request_parameters=_path_parameters(path),
         opts=scope.child,
     )
-    if len(origins) > 1:
+    if origin is None:
         return method, _proxy_integration(scope, api, function, logical, resource, method), []
     integration = aws.apigateway.Integration(
         logical,
@@ -233,7 +233,7 @@ def _preflight(
         request_templates={"application/json": '{"statusCode": 200}'},
         opts=scope.child,
     )
-    headers = preflight_headers(origins[0], allowed)
+    headers = preflight_headers(origin, allowed)
     method_response = aws.apigateway.MethodResponse(
         logical,
         rest_api=api.id,
@@ -258,10 +258,10 @@ def _preflight(
 def gateway_responses(scope: Scope, api: aws.apigateway.RestApi) -> list[aws.apigateway.Response]:
     """Errors API Gateway makes itself (401 from the authorizer, 403, 429, 5XX) never reach the
     function: only these responses can give them CORS headers the browser needs to read them."""
-    origins = scope.args.config.cors_origins
+    single = scope.single_origin
     # Several origins: echo the caller's Origin; these bodies are API Gateway's own error
     # messages (no user data), and no credentials mode is allowed.
-    origin = f"'{origins[0]}'" if len(origins) == 1 else "method.request.header.Origin"
+    origin = f"'{single}'" if single is not None else "method.request.header.Origin"
     parameters = {
         "gatewayresponse.header.Access-Control-Allow-Origin": origin,
         "gatewayresponse.header.Access-Control-Allow-Headers": (

@@ -46,6 +46,19 @@ class Scope:
         """The AWS-side name of the function, user pool and REST API."""
         return f"{PROJECT}-{self.args.environment}-{self.name}"
 
+    @property
+    def cors_origins(self) -> list[pulumi.Input[str]]:
+        """Every origin the API and the upload bucket allow: the configured ones, then the web
+        app's. Their number is known before any value (one origin or several decides how a
+        preflight is answered); their values may be outputs."""
+        return [*self.args.config.cors_origins, *self.args.web_origins]
+
+    @property
+    def single_origin(self) -> str | None:
+        """The one allowed origin, when there is exactly one (then it is a configured string)."""
+        origins = self.args.config.cors_origins
+        return origins[0] if len(origins) == 1 and not self.args.web_origins else None
+
     def tags(self, suffix: str = "") -> dict[str, str]:
         return dict(resource_tags(COMPONENT, self.name + suffix, self.args.environment))
 

@@ -98,16 +98,18 @@ def _definition_hash(
     replaced method or integration has a new id)."""
     definition = {
         "routes": [[r.method, r.path, r.public] for r in ROUTES],
-        "origins": list(scope.args.config.cors_origins),
         "allowHeaders": list(CORS_ALLOW_HEADERS),
         # Models and gateway response templates change in place (same ids): hash their content.
         "models": request_schemas(scope.args.config.upload_content_types),
         "validationTemplates": VALIDATION_TEMPLATES,
     }
     ids = [c.id for c in snapshot]
-    return pulumi.Output.all(cognito.id, *ids).apply(
+    origins = pulumi.Output.all(*scope.cors_origins)
+    return pulumi.Output.all(origins, cognito.id, *ids).apply(
         lambda resolved: hashlib.sha256(
-            json.dumps([definition, resolved], sort_keys=True).encode()
+            json.dumps(
+                [{**definition, "origins": resolved[0]}, resolved[1:]], sort_keys=True
+            ).encode()
         ).hexdigest()
     )
 

@@ -59,7 +59,7 @@ def upload_bucket(scope: Scope) -> aws.s3.Bucket:
         cors_rules=[
             {
                 "allowed_methods": ["POST"],
-                "allowed_origins": list(args.config.cors_origins),
+                "allowed_origins": scope.cors_origins,
                 "allowed_headers": ["Content-Type"],
                 "expose_headers": ["ETag", "Location"],
                 "max_age_seconds": CORS_MAX_AGE_SECONDS,

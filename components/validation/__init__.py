@@ -6,6 +6,7 @@
 - `network.py`   `hubspoke:hub`, `hubspoke:spokes`, and overlaps between all ranges
 - `dns.py`       `hubspoke:onPrem` (with its VPN) and `hubspoke:dns`
 - `api.py`       `hubspoke:api`
+- `web.py`      `hubspoke:web`
 - `transit_gateway.py` `hubspoke:transitGateway` (segments, each spoke's `segment`), `quotas`
 
 They build the dataclasses of `components/model.py` and import nothing from
@@ -41,6 +42,7 @@ from components.validation.transit_gateway import (
     parse_quotas,
     parse_transit_gateway,
 )
+from components.validation.web import parse_web
 
 __all__ = [
     "MISSING",
@@ -65,6 +67,7 @@ __all__ = [
     "parse_spokes",
     "parse_transit_gateway",
     "parse_vpc",
+    "parse_web",
     "split_namespaces",
     "stack_ranges",
     "unknown_key",

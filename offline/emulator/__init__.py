@@ -6,6 +6,7 @@ types are `RESOURCES`' keys, listed in docs/emulator.md.
 
 from offline.emulator import (  # noqa: F401  (importing registers the mappings)
     apigateway,
+    cloudfront,
     compute,
     data,
     dns_firewall,

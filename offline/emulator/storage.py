@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
+
+import pulumi
 
 from offline.emulator.registry import (
     Created,
@@ -170,3 +173,39 @@ def versioning(ctx: Ctx, name: str, inputs: Inputs) -> Created:
         kwargs["MFADelete"] = config["mfaDelete"]
     ctx.client("s3").put_bucket_versioning(Bucket=bucket_name, VersioningConfiguration=kwargs)
     return bucket_name, {}
+
+
+def object_store(ctx: Ctx) -> Any:
+    """moto's S3 backend of the caller's account. Objects of a bucket with a policy are written
+    and read here, not through moto's API: moto's object-level bucket-policy check ignores
+    conditions (moto/s3/responses.py, `bucket.get_permission(action, resource)`), so the
+    TLS-only Deny (`aws:SecureTransport` false) would refuse every call. Who may read the
+    objects is the IAM engine's answer instead (offline/emulator/cloudfront.py)."""
+    from moto.s3.models import s3_backends
+
+    return s3_backends[ctx.account_id]["aws"]
+
+
+@resource("aws:s3/bucketObjectv2:BucketObjectv2")
+def bucket_object(ctx: Ctx, name: str, inputs: Inputs) -> Created:
+    """PutObject with the file (`source`, an asset) or the text (`content`), and the headers S3
+    stores with it and serves back (Content-Type, Cache-Control)."""
+    bucket_name = _own_bucket(ctx, inputs)
+    source, content = inputs.get("source"), inputs.get("content")
+    if (source is None) == (content is None):
+        raise EmulatorRejected(f"object {inputs['key']}: give exactly one of source and content")
+    if isinstance(source, pulumi.FileAsset):
+        body = Path(source.path).read_bytes()
+    elif isinstance(source, pulumi.StringAsset):
+        body = source.text.encode()
+    elif source is not None:
+        raise EmulatorRejected(f"object {inputs['key']}: source must be a file or string asset")
+    else:
+        body = str(content).encode()
+    stored = object_store(ctx).put_object(bucket_name, inputs["key"], body)
+    # S3 stores what was sent, or binary/octet-stream without a Content-Type (PutObject).
+    metadata = {"Content-Type": inputs.get("contentType") or "binary/octet-stream"}
+    if inputs.get("cacheControl"):
+        metadata["Cache-Control"] = inputs["cacheControl"]
+    stored.set_metadata(metadata)
+    return inputs["key"], {"etag": stored.etag.strip('"'), "versionId": stored.version_id or ""}

@@ -189,6 +189,9 @@ def browser_run(chromium: str) -> Iterator[BrowserRun]:
         allowed, other = f"http://localhost:{port}", f"http://127.0.0.1:{port}"
         config = stack_config("dev")
         config["hubspoke:api"] = {**config["hubspoke:api"], "corsOrigins": [allowed]}
+        # One origin, so the gateway's own errors name it: the web app would add its
+        # distribution's origin, and with several origins they echo the caller's (docs/api.md).
+        config["hubspoke:web"] = False
         result = run("dev", config=config, mocks=emulator.start())
         gateway = start_gateway(result, emulator, cors=[allowed], port=0)
         try:

@@ -158,6 +158,20 @@ def test_an_expired_token_is_refreshed_once_and_a_429_is_backed_off_with_a_messa
     assert "retrying in" in found["busyMessages"][0]
 
 
+def test_the_token_is_refreshed_by_its_timer_two_minutes_before_it_expires(sandbox):
+    """web/js/session.js schedules a refresh 120 s before the id token's lifetime ends: with the
+    page's clock moved (Playwright's fake clock), nothing happens 5 s before that point, and the
+    refresh runs once past it, with no API call (so no 401) to trigger it; the new token is not
+    refreshed again at once although the page's clock is now ahead of Cognito's."""
+    found = sandbox.run("refresh-timer")
+    assert found["leadSeconds"] > 600, found  # the id token is valid for an hour
+    assert found["beforeDue"] == [], found
+    assert found["refreshStatus"] == 200 and found["newToken"] is True
+    assert 110 <= found["secondsBeforeExpiry"] <= 120, found
+    assert found["calls"] == ["refresh"], found
+    assert found["stillSignedIn"] is True
+
+
 def test_the_same_app_from_an_origin_the_api_does_not_allow_cannot_read_the_api(sandbox):
     found = sandbox.run("other-origin", web_url=sandbox.other.url)
     assert found["error"] == "Failed to fetch"

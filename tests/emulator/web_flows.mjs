@@ -158,6 +158,43 @@ try {
     found.busyMessages = messages.filter((m) => m.includes("429"));
     found.finalError = await page.textContent("#error");
     await shot(page, "web-busy");
+  } else if (scenario === "refresh-timer") {
+    // The before-expiry refresh: the page's clock is Playwright's fake one, moved to just before
+    // and just after "expiry minus 2 minutes" of the id token Cognito returned; no API call is
+    // made meanwhile, so only the timer can trigger the refresh.
+    const email = await helperUser("vic");
+    const page = await context.newPage();
+    await page.clock.install();
+    await open(page);
+    const cognitoCall = (kind) => (r) =>
+      r.url().includes("/_aws/cognito-idp/") && (r.request().postData() || "").includes(kind);
+    const signedIn = page.waitForResponse(cognitoCall("USER_PASSWORD_AUTH"));
+    await signIn(page, email, password("vic"));
+    const idToken = (await (await signedIn).json()).AuthenticationResult.IdToken;
+    const { exp, iat } = JSON.parse(Buffer.from(idToken.split(".")[1], "base64url").toString());
+    const start = await page.evaluate(() => Date.now() / 1000); // about when the token arrived
+    const calls = [];
+    page.on("request", (r) => {
+      const body = r.postData() || "";
+      if (r.url().includes("/_aws/cognito-idp/")) calls.push(body.includes("REFRESH_TOKEN_AUTH") ? "refresh" : "cognito");
+      else if (r.url().includes("/items")) calls.push("api");
+    });
+    // The page's clock is not Cognito's (the sandbox's may have been moved by an earlier test):
+    // what counts is the token's lifetime from its arrival.
+    const lead = exp - iat - 120 - ((await page.evaluate(() => Date.now() / 1000)) - start);
+    found.leadSeconds = lead;
+    await page.clock.fastForward(Math.floor((lead - 5) * 1000));
+    await page.waitForTimeout(1000);
+    found.beforeDue = [...calls];
+    const refreshed = page.waitForResponse(cognitoCall("REFRESH_TOKEN_AUTH"));
+    await page.clock.fastForward(10_000);
+    const answer = await refreshed;
+    found.refreshStatus = answer.status();
+    found.newToken = (await answer.json()).AuthenticationResult.IdToken !== idToken;
+    found.secondsBeforeExpiry = exp - iat - ((await page.evaluate(() => Date.now() / 1000)) - start);
+    await page.waitForTimeout(1000); // a refresh loop would show here
+    found.calls = [...calls];
+    found.stillSignedIn = await page.isVisible("#items");
   } else if (scenario === "admin-only") {
     // config.json says selfSignUp: false: no way to sign up, a note instead; sign-in stays.
     const page = await open();

@@ -4,6 +4,7 @@
 // disk across sessions). Script injection could still read it: the CSP is what prevents that.
 const REFRESH_KEY = "items.refreshToken";
 const REFRESH_BEFORE_EXPIRY_S = 120;
+const MIN_REFRESH_WAIT_S = 30;
 
 export function claimsOf(jwt) {
   const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
@@ -11,15 +12,19 @@ export function claimsOf(jwt) {
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(padded), (c) => c.charCodeAt(0))));
 }
 
-export function createSession(auth, { onChange = () => {}, now = () => Date.now() / 1000 } = {}) {
+export function createSession(auth, { onChange = () => {} } = {}) {
   let idToken = null;
   let timer = null;
   let refreshing = null;
 
+  // Counted from the token's own lifetime (exp - iat), from now, when it has just arrived: a
+  // browser clock ahead of Cognito's would otherwise see every new token as about to expire and
+  // refresh in a loop, and one behind would refresh after expiry.
   function schedule() {
     clearTimeout(timer);
     if (!idToken) return;
-    const wait = Math.max(0, claimsOf(idToken).exp - now() - REFRESH_BEFORE_EXPIRY_S);
+    const { exp, iat } = claimsOf(idToken);
+    const wait = Math.max(MIN_REFRESH_WAIT_S, exp - iat - REFRESH_BEFORE_EXPIRY_S);
     timer = setTimeout(() => refresh().catch(() => {}), wait * 1000);
   }
 
