@@ -123,8 +123,8 @@ def test_other_accounts_attach_after_the_share_and_the_owner_accepts(prod):
     }
     assert set(principals) == {"444455556666", "777788889999"}
     accepters = {a.name: a for a in prod.of_type(ACCEPT)}
-    assert sorted(accepters) == ["tgw-app-accepter", "tgw-data-accepter"]
-    for spoke in ("app", "data"):
+    assert sorted(accepters) == ["tgw-app-accepter", "tgw-data-accepter", "tgw-shared-accepter"]
+    for spoke in ("app", "data", "shared"):
         (attachment,) = children(prod, "hubspoke:network:TransitAttachment", f"tgw-{spoke}", ATTACH)
         account = prod.account_of(vpc_of(prod, spoke))
         assert principals[account].urn in attachment.dependencies
@@ -134,9 +134,8 @@ def test_other_accounts_attach_after_the_share_and_the_owner_accepts(prod):
         # The default-table flags are the owner's on a shared gateway: set on the accepter only.
         assert "transitGatewayDefaultRouteTableAssociation" not in attachment.inputs
         assert accepter.inputs["transitGatewayDefaultRouteTableAssociation"] is False
-    for same in ("hub", "shared"):
-        (attachment,) = children(prod, "hubspoke:network:TransitAttachment", f"tgw-{same}", ATTACH)
-        assert attachment.inputs["transitGatewayDefaultRouteTableAssociation"] is False
+    (attachment,) = children(prod, "hubspoke:network:TransitAttachment", "tgw-hub", ATTACH)
+    assert attachment.inputs["transitGatewayDefaultRouteTableAssociation"] is False
 
 
 def test_each_attachment_is_in_its_segment_table_and_propagates_only_where_reach_allows(prod):
