@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from stack_variants import prod_peering_config
+from stack_variants import peering_mode, prod_peering_config
 
 from offline.diff import diff, run_both
 from offline.runner import RunResult, run, stack_config
@@ -290,7 +290,7 @@ def test_moving_prod_from_peering_replaces_nothing_and_moves_every_peering_route
     """The migration of docs/transit-gateway.md, checked with the offline diff: prod in peering
     mode as deployed, then Pulumi.prod.yaml."""
     base = tmp_path / "Pulumi.prod.yaml"
-    base.write_text(yaml.safe_dump({"config": prod_peering_config()}))
+    base.write_text(yaml.safe_dump({"config": peering_mode(stack_config("prod"))}))
     old, new = run_both(str(base), "prod")
     steps = diff(old, new)
     ops: dict[str, list[tuple[str, str]]] = {}
