@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from stack_variants import peering_mode, prod_peering_config
+from stack_variants import peering_mode
 
 from offline.diff import diff, run_both
 from offline.runner import RunResult, run, stack_config
