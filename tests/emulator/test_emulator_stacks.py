@@ -84,18 +84,16 @@ def test_dev_and_prod_fill_the_shared_account_to_its_vpc_quota_and_no_further(bo
         RESOURCES[VPC](ctx, "one-more", {"cidrBlock": "10.99.0.0/16"})
 
 
-def test_a_quota_the_stack_declares_is_raised_by_deploy(both, tmp_path):
-    """Last in this module: it adds a VPC to the shared account."""
-    from offline.deploy import raise_declared_quotas
-    from offline.runner import check_stack
-
+def test_a_quota_the_stack_declares_is_raised_by_deploy(both, tmp_path, monkeypatch):
+    """Last in this module: it adds a VPC to the shared account. `deploy` raises the declared
+    quotas before it runs the program (the run itself is dev's, already deployed: skipped)."""
     _, emu = both
     text = (ROOT / "Pulumi.dev.yaml").read_text()
     declared = tmp_path / "Pulumi.raised.yaml"
-    declared.write_text(
-        text.replace("config:\n", "config:\n  hubspoke:quotas: {vpcsPerRegion: 6}\n", 1)
-    )
-    raise_declared_quotas(check_stack(str(declared)), emu)
+    quotas = "config:\n  hubspoke:quotas: {vpcsPerRegion: 6}\n"
+    declared.write_text(text.replace("config:\n", quotas, 1))
+    monkeypatch.setattr("offline.deploy.run", lambda *args, **kwargs: None)
+    deploy(str(declared), emu)
+    assert emu.quotas[("111122223333", "eu-west-1", "vpcsPerRegion")] == 6
     ctx = emu.context_for_account("111122223333", "eu-west-1")
     RESOURCES[VPC](ctx, "one-more", {"cidrBlock": "10.99.0.0/16"})
-    assert emu.quotas[("111122223333", "eu-west-1", "vpcsPerRegion")] == 6
