@@ -33,7 +33,7 @@ from moto import mock_aws
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from offline.emulator import authorization
-from offline.emulator.registry import INVOKES, RESOURCES, Ctx, EmulatorRejected
+from offline.emulator.registry import INVOKES, NAME_SALT, RESOURCES, Ctx, EmulatorRejected
 from offline.mocks import PROVIDER_TYPE, FakeAws
 
 MOTO_DEFAULT_ACCOUNT = "123456789012"
@@ -268,6 +268,9 @@ class EmulatorMocks(FakeAws):
                 # A dynamic resource (no AWS provider) acts in the account its inputs name.
                 account, region = args.inputs["accountId"], args.inputs.get("region")
                 ctx = self.context_for_account(account, region or self.default_region)
+            # The stack, from the provider's URN (`urn:pulumi:<stack>::...`): auto-names per stack.
+            stack = (args.provider or "").removeprefix("urn:pulumi:").split("::", 1)[0]
+            salt = NAME_SALT.set(stack)
             try:
                 resource_id, computed = mapping(ctx, args.name, unsecret(args.inputs))
             except (
@@ -287,6 +290,8 @@ class EmulatorMocks(FakeAws):
                 raise EmulatorRejected(
                     f"{args.typ} '{args.name}' (account {ctx.account_id}, {ctx.region}): {e}"
                 ) from e
+            finally:
+                NAME_SALT.reset(salt)
             outputs = {**args.inputs, **computed}
             if "tags" in args.inputs or ctx.default_tags:
                 outputs.setdefault("tagsAll", ctx.tags(args.inputs))
