@@ -42,13 +42,13 @@ def vpc_acls(vpc: config.VpcConfig) -> dict[str, list] | None:
     on_prem = cfg.on_prem if is_hub else None
     far: list = []
     if plan.transit is not None:
-        # Transit gateway mode: what the VPC's segment reaches, VPCs as peers (in config order,
-        # as with peering) and on-prem apart. The attachment subnets keep the default ACL: the
-        # gateway's ENIs forward for every segment.
-        reached = set(plan.transit.attachments[vpc.name].destinations)
-        vpcs = [cfg.hub.cidr, *(s.cidr for s in cfg.spokes)]
-        peers = [c for c in vpcs if c in reached]
-        far = [c for c in (cfg.on_prem.cidrs if cfg.on_prem else ()) if c in reached]
+        # Transit gateway mode: what the VPC routes to its gateway, VPCs (or a segment's
+        # supernet) as peers, in config order as with peering, and on-prem apart. The attachment
+        # subnets keep the default ACL: the gateway's ENIs forward for every segment.
+        reached = plan.transit.attachments[vpc.name].destinations
+        on_prem_cidrs = set(cfg.on_prem.cidrs if cfg.on_prem else ())
+        peers = [c for c in reached if c not in on_prem_cidrs]
+        far = [c for c in reached if c in on_prem_cidrs]
     return {
         tier: acl_rules(vpc.cidr, peers, on_prem, vpc.network_acls, tier, far)
         for tier in ("private", "public")
@@ -103,6 +103,7 @@ else:
             environment=cfg.environment,
         ),
     )
+    vpc_names = {str(v.plan.cidr): v.plan.name for v in (hub.ref, *spoke_refs)}  # built once
     for vpc in (hub.ref, *spoke_refs):
         region = plan.transit.attachments[vpc.plan.name].region
         TransitAttachment(
@@ -117,7 +118,7 @@ else:
                 after_share=transit_gateway.waits_for(region, vpc.account_key),
                 environment=cfg.environment,
                 hub_name=hub.ref.plan.name,
-                vpc_names={str(v.plan.cidr): v.plan.name for v in (hub.ref, *spoke_refs)},
+                vpc_names=vpc_names,
             ),
         )
 

@@ -55,6 +55,8 @@ from components.validation import (
     check_overlaps,
     check_peering_quota,
     check_planned_quotas,
+    check_regional_asns,
+    check_segment_cidrs,
     check_segments,
     check_stack_file_keys,
     parse_accounts,
@@ -188,6 +190,8 @@ def _parse(
     tgw_raw = raw.get("transitGateway", MISSING)
     transit_gateway = parse_transit_gateway(tgw_raw, problems, on_prem)
     check_segments(tgw_raw, raw.get("spokes", []), [*([hub] if hub else []), *spokes], problems)
+    check_segment_cidrs(transit_gateway, hub, spokes, on_prem, problems)
+    check_regional_asns(transit_gateway, hub, spokes, on_prem, problems)
     quotas = parse_quotas(raw.get("quotas", MISSING), problems)
     check_peering_quota(tgw_raw, len(spokes), quotas, problems)
     check_planned_quotas(accounts, hub, spokes, on_prem, quotas, problems)

@@ -315,6 +315,10 @@ class SegmentConfig:
 
     name: str
     reach: tuple[str, ...]  # other segments, `shared`, `onPrem`
+    # The segment's supernet: every spoke of the segment inside it, no other range of the stack
+    # overlapping it. Set, other VPCs route to the segment with this one prefix instead of one
+    # route per spoke (docs/transit-gateway.md "Route summarisation").
+    cidr: ipaddress.IPv4Network | None = None
 
 
 @dataclass(frozen=True)

@@ -184,8 +184,18 @@ def reach_relation(tgw: TransitGatewayConfig, has_vpn: bool) -> dict[str, frozen
     return {n: frozenset(reach[n]) for n in nodes}
 
 
+Route = tuple[ipaddress.IPv4Network, str]  # (destination, target) of a static TGW route
+
+
 def plan_transit(cfg: StackConfig, vpcs: Mapping[str, VpcPlan]) -> TransitPlan | None:
-    """The transit gateway plan of a stack in that mode, None in peering mode."""
+    """The transit gateway plan of a stack in that mode, None in peering mode.
+
+    A segment with a `cidr` (its supernet) is one destination wherever it is reached: one VPC
+    route per route table and one static gateway route per table, however many spokes it holds
+    (longest prefix match leaves the VPC's own local route and the gateway's propagated routes,
+    which are more specific, in charge). Without one, every spoke CIDR is a destination.
+    The VPCs are scanned once per segment or region, not once per VPC: a VPC's work is the
+    length of its own route list (so linear in the spokes once their segments are summarised)."""
     tgw = cfg.transit_gateway
     if tgw is None:
         return None
@@ -197,66 +207,117 @@ def plan_transit(cfg: StackConfig, vpcs: Mapping[str, VpcPlan]) -> TransitPlan |
     node = {v.name: v.segment or SHARED_SEGMENT for v in cfg.spokes} | {
         cfg.hub.name: SHARED_SEGMENT
     }
+    supernet = {s.name: s.cidr for s in tgw.segments if s.cidr is not None}
     remote_regions = list(dict.fromkeys(v.region for v in cfg.spokes if v.region != hub_region))
+    by_region: dict[str, list[VpcConfig]] = {}
+    for v in members:
+        by_region.setdefault(v.region, []).append(v)
+    region_nodes = {r: {node[v.name] for v in local} for r, local in by_region.items()}
+    segment_size: dict[str, int] = {}
+    for v in members:
+        segment_size[node[v.name]] = segment_size.get(node[v.name], 0) + 1
 
     def can(a: str, b: str) -> bool:
         return b in reach.get(a, frozenset())
 
-    def destinations(source: str) -> tuple[ipaddress.IPv4Network, ...]:
-        cidrs = [
-            vpcs[v.name].cidr
-            for v in members
-            if v.name != source and can(node[source], node[v.name])
-        ]
-        return tuple(cidrs) + (on_prem_cidrs if can(node[source], ON_PREM_SEGMENT) else ())
+    def summarise(routes: list[tuple[VpcConfig, str]]) -> list[Route]:
+        """(VPC, target) pairs in config order as static routes: a summarised segment's VPCs
+        become its supernet when they all sit behind one target, else stay one route each."""
+        targets: dict[str, set[str]] = {}
+        for v, target in routes:
+            targets.setdefault(node[v.name], set()).add(target)
+        out: list[Route] = []
+        done: set[str] = set()
+        for v, target in routes:
+            n = node[v.name]
+            if n in supernet and len(targets[n]) == 1:
+                if n not in done:
+                    done.add(n)
+                    out.append((supernet[n], target))
+            else:
+                out.append((vpcs[v.name].cidr, target))
+        return out
 
-    def in_region(r: str) -> list[VpcConfig]:
-        return [v for v in members if v.region == r]
+    # What a VPC of each node sends to its gateway: the VPCs (or supernets) of the nodes it
+    # reaches, in config order, then on-prem. Computed once per node; a VPC drops itself.
+    reached: dict[str, list[tuple[ipaddress.IPv4Network, str]]] = {}  # (cidr, owner)
+    for n in reach:
+        entries: list[tuple[ipaddress.IPv4Network, str]] = []
+        seen: set[str] = set()
+        for v in members:
+            m = node[v.name]
+            if not can(n, m):
+                continue
+            if m in supernet:
+                if m not in seen:
+                    seen.add(m)
+                    entries.append((supernet[m], f"segment:{m}"))
+            else:
+                entries.append((vpcs[v.name].cidr, v.name))
+        reached[n] = entries
+
+    def destinations(source: str) -> tuple[ipaddress.IPv4Network, ...]:
+        mine = node[source]
+        alone = segment_size[mine] == 1  # its own supernet would lead nowhere else
+        cidrs = [
+            cidr
+            for cidr, owner in reached[mine]
+            if owner != source and not (alone and owner == f"segment:{mine}")
+        ]
+        return tuple(cidrs) + (on_prem_cidrs if can(mine, ON_PREM_SEGMENT) else ())
 
     attachments: dict[str, AttachmentPlan] = {}
     gateways: dict[str, GatewayPlan] = {}
+    static_vpn = vpn is not None and vpn.bgp_asn is None
 
     # The hub's gateway: a table per segment, `shared`, `onPrem`, and one per peered region.
     # (Only segments with an attachment here get a table: a segment whose spokes are all in
     # another region has its table on that region's gateway.)
-    used = {node[v.name] for v in in_region(hub_region)} | ({ON_PREM_SEGMENT} if vpn else set())
+    used = region_nodes[hub_region] | ({ON_PREM_SEGMENT} if vpn else set())
     hub_nodes = [n for n in reach if n in used]
     hub_tables = [*hub_nodes, *(f"{PEERING}-{r}" for r in remote_regions)]
-    hub_static: dict[str, list[tuple[ipaddress.IPv4Network, str]]] = {t: [] for t in hub_tables}
+    remote_spokes = [v for v in cfg.spokes if v.region != hub_region]
+    hub_static: dict[str, list[Route]] = {}
     for table in hub_nodes:
-        for v in cfg.spokes:
-            if v.region != hub_region and can(table, node[v.name]):
-                hub_static[table].append((vpcs[v.name].cidr, f"{PEERING}:{v.region}"))
-        static_vpn = vpn is not None and vpn.bgp_asn is None
+        hub_static[table] = summarise(
+            [(v, f"{PEERING}:{v.region}") for v in remote_spokes if can(table, node[v.name])]
+        )
         if static_vpn and table != ON_PREM_SEGMENT and can(table, ON_PREM_SEGMENT):
             hub_static[table] += [(c, VPN) for c in on_prem_cidrs]
     for r in remote_regions:
-        remote_nodes = {node[v.name] for v in in_region(r)}
+        remote_nodes = region_nodes[r]
         table = f"{PEERING}-{r}"
-        for v in cfg.spokes:
-            if v.region not in (hub_region, r) and any(can(n, node[v.name]) for n in remote_nodes):
-                hub_static[table].append((vpcs[v.name].cidr, f"{PEERING}:{v.region}"))
-        static_vpn = vpn is not None and vpn.bgp_asn is None
+        hub_static[table] = summarise(
+            [
+                (v, f"{PEERING}:{v.region}")
+                for v in remote_spokes
+                if v.region != r and any(can(n, node[v.name]) for n in remote_nodes)
+            ]
+        )
         if static_vpn and any(can(n, ON_PREM_SEGMENT) for n in remote_nodes):
             hub_static[table] += [(c, VPN) for c in on_prem_cidrs]
     gateways[hub_region] = GatewayPlan(
         region=hub_region,
         asn=tgw.amazon_side_asn,
         tables=tuple(hub_tables),
-        static_routes={t: tuple(routes) for t, routes in hub_static.items()},
+        static_routes={t: tuple(hub_static[t]) for t in hub_tables},
     )
-    for v in in_region(hub_region):
+
+    def peering_tables(target: str) -> tuple[str, ...]:
+        """The hub's peering tables that `target` propagates into: those of regions with a node
+        that reaches it."""
+        return tuple(
+            f"{PEERING}-{r}" for r in remote_regions if any(can(n, target) for n in region_nodes[r])
+        )
+
+    for v in by_region[hub_region]:
         attachments[v.name] = AttachmentPlan(
             name=v.name,
             region=hub_region,
             node=node[v.name],
             associate=node[v.name],
             propagate=tuple(t for t in hub_nodes if can(t, node[v.name]))
-            + tuple(
-                f"{PEERING}-{r}"
-                for r in remote_regions
-                if any(can(node[w.name], node[v.name]) for w in in_region(r))
-            ),
+            + peering_tables(node[v.name]),
             destinations=destinations(v.name),
         )
     if vpn is not None:
@@ -268,11 +329,7 @@ def plan_transit(cfg: StackConfig, vpcs: Mapping[str, VpcPlan]) -> TransitPlan |
             associate=ON_PREM_SEGMENT,
             propagate=(
                 tuple(t for t in hub_nodes if t != ON_PREM_SEGMENT and can(t, ON_PREM_SEGMENT))
-                + tuple(
-                    f"{PEERING}-{r}"
-                    for r in remote_regions
-                    if any(can(node[w.name], ON_PREM_SEGMENT) for w in in_region(r))
-                )
+                + peering_tables(ON_PREM_SEGMENT)
             )
             if bgp
             else (),
@@ -282,15 +339,12 @@ def plan_transit(cfg: StackConfig, vpcs: Mapping[str, VpcPlan]) -> TransitPlan |
     # A remote region's gateway: a table per segment of its spokes and one for the peering; what
     # lies outside the region is reached through the peering, by static routes.
     for i, r in enumerate(remote_regions, start=1):
-        local = in_region(r)
+        local = by_region[r]
         segments = list(dict.fromkeys(node[v.name] for v in local))
+        outside = [w for w in members if w.region != r]
         static = {
             s: tuple(
-                [
-                    (vpcs[w.name].cidr, PEERING)
-                    for w in members
-                    if w.region != r and can(s, node[w.name])
-                ]
+                summarise([(w, PEERING) for w in outside if can(s, node[w.name])])
                 + [(c, PEERING) for c in on_prem_cidrs if can(s, ON_PREM_SEGMENT)]
             )
             for s in segments

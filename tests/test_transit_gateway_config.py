@@ -128,3 +128,29 @@ def test_the_peering_quota_cannot_be_declared_above_what_aws_allows():
     assert problems(cfg) == [
         "hubspoke:quotas.peeringsPerVpc 126 is out of range (allowed: 50..125)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("asn", "bgp_asn", "message"),
+    [
+        (65534, 65010, "ASN 65535 (amazonSideAsn + 1), past the private range "
+         "(64512-65534 or 4200000000-4294967294): lower it"),
+        (4294967294, 65010, "ASN 4294967295 (amazonSideAsn + 1), past the private range "
+         "(64512-65534 or 4200000000-4294967294): lower it"),
+        (65009, 65010, "ASN 65010 (amazonSideAsn + 1), the on-prem side's "
+         "(hubspoke:onPrem.vpn.bgpAsn)"),
+    ],
+)  # fmt: skip
+def test_the_remote_regions_gateway_asn_stays_private_and_unlike_on_prem(asn, bgp_asn, message):
+    cfg = raw()  # data is in eu-central-1: its gateway takes amazonSideAsn + 1
+    cfg["transitGateway"]["amazonSideAsn"] = asn
+    cfg["onPrem"]["vpn"]["bgpAsn"] = bgp_asn
+    assert problems(cfg) == [
+        f"{PATH}.amazonSideAsn {asn} gives the gateway in eu-central-1 {message}"
+    ]
+
+
+def test_a_remote_gateway_asn_inside_the_range_is_accepted():
+    cfg = raw()
+    cfg["transitGateway"]["amazonSideAsn"] = 65533  # eu-central-1 takes 65534, the last one
+    assert parse(cfg, stack="prod", region="eu-west-1").transit_gateway.amazon_side_asn == 65533

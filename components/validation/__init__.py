@@ -37,6 +37,8 @@ from components.validation.network import (
 from components.validation.quotas import check_planned_quotas, parse_quotas
 from components.validation.transit_gateway import (
     check_peering_quota,
+    check_regional_asns,
+    check_segment_cidrs,
     check_segments,
     parse_transit_gateway,
 )
@@ -52,6 +54,8 @@ __all__ = [
     "check_overlaps",
     "check_peering_quota",
     "check_planned_quotas",
+    "check_regional_asns",
+    "check_segment_cidrs",
     "check_segments",
     "check_stack_file_keys",
     "parse_accounts",

@@ -7,6 +7,7 @@ every spoke, which the peering quota bounds.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -29,6 +30,7 @@ from components.validation.fields import (
     NS,
     Problems,
     as_bool,
+    as_cidr,
     as_list,
     as_mapping,
 )
@@ -115,10 +117,16 @@ def _parse_segments(
             problems.add(seg_path, body, "must be named with 1-24 lowercase letters, digits or -")
             ok = False
             continue
-        obj = as_mapping(body if body is not None else {}, seg_path, problems, [], ["reach"])
+        obj = as_mapping(
+            body if body is not None else {}, seg_path, problems, [], ["reach", "cidr"]
+        )
         if obj is None:
             ok = False
             continue
+        cidr = None
+        if "cidr" in obj:
+            cidr = as_cidr(obj["cidr"], f"{seg_path}.cidr", problems)
+            ok = ok and cidr is not None
         reach_raw = as_list(obj.get("reach", []), f"{seg_path}.reach", problems)
         reach: list[str] = []
         for i, target in enumerate(reach_raw or []):
@@ -138,7 +146,7 @@ def _parse_segments(
                 known = ", ".join([*names, *reserved])
                 problems.add(p, target, f"is not a segment (known: {known})")
             ok = False
-        segments.append(SegmentConfig(name=name, reach=tuple(reach)))
+        segments.append(SegmentConfig(name=name, reach=tuple(reach), cidr=cidr))
     return tuple(segments) if ok else None
 
 
@@ -188,6 +196,81 @@ def check_segments(
         reason = transit_layout_problem(vpc.cidr, vpc.az_count)
         if reason:
             problems.add(vpc.config_path, f"{vpc.cidr} with azCount {vpc.az_count}", reason)
+
+
+def check_regional_asns(
+    tgw: TransitGatewayConfig | None,
+    hub: VpcConfig | None,
+    spokes: Sequence[VpcConfig],
+    on_prem: OnPremConfig | None,
+    problems: Problems,
+) -> None:
+    """Each other region's gateway takes `amazonSideAsn` + 1, + 2, ... in the order its spokes
+    first appear (components/plan.py): peered gateways need distinct ASNs. Each must still be a
+    private ASN a transit gateway accepts, in the same range as the hub's, and unlike on-prem's
+    (BGP drops routes that carry its own ASN). The VGW's 64512 is the bottom of the range, below
+    every + i."""
+    if tgw is None or hub is None:
+        return
+    remote = list(dict.fromkeys(s.region for s in spokes if s.region != hub.region))
+    base = tgw.amazon_side_asn
+    home = next((r for r in TGW_ASN_RANGES if r[0] <= base <= r[1]), None)
+    on_prem_asn = on_prem.vpn.bgp_asn if on_prem is not None and on_prem.vpn else None
+    path = f"{PATH}.amazonSideAsn"
+    for i, region in enumerate(remote, start=1):
+        asn, what = base + i, f"gives the gateway in {region} ASN {base + i} (amazonSideAsn + {i})"
+        if home is None or asn > home[1]:
+            ranges = " or ".join(f"{lo}-{hi}" for lo, hi in TGW_ASN_RANGES)
+            problems.add(path, base, f"{what}, past the private range ({ranges}): lower it")
+        elif asn == on_prem_asn:
+            problems.add(path, base, f"{what}, the on-prem side's ({NS}onPrem.vpn.bgpAsn)")
+
+
+def check_segment_cidrs(
+    tgw: TransitGatewayConfig | None,
+    hub: VpcConfig | None,
+    spokes: Sequence[VpcConfig],
+    on_prem: OnPremConfig | None,
+    problems: Problems,
+) -> None:
+    """A segment's `cidr` is a summary route: whatever lies inside it is reached as that segment.
+    So every spoke of the segment is inside it, no spoke of another segment is, and it overlaps
+    no other segment's, the hub or on-prem (a route to it would capture their traffic). One pass
+    per summarised segment over the spokes: linear in the number of spokes."""
+    if tgw is None:
+        return
+    supernets = [(s.name, s.cidr) for s in tgw.segments if s.cidr is not None]
+    others: list[tuple[str, ipaddress.IPv4Network]] = []
+    if hub is not None:
+        others.append((f"{NS}hub.cidr", hub.cidr))
+    for i, cidr in enumerate(on_prem.cidrs if on_prem is not None else ()):
+        others.append((f"{NS}onPrem.cidrs[{i}]", cidr))
+    for j, (name, supernet) in enumerate(supernets):
+        path = f"{PATH}.segments.{name}.cidr"
+        for other_name, other in supernets[:j]:
+            if supernet.overlaps(other):
+                problems.add(
+                    path, str(supernet), f"overlaps {PATH}.segments.{other_name}.cidr {other}"
+                )
+        for other_path, other in others:
+            if supernet.overlaps(other):
+                problems.add(path, str(supernet), f"overlaps {other_path} {other}")
+    for spoke in spokes:
+        for name, supernet in supernets:
+            where = f"{PATH}.segments.{name}.cidr {supernet}"
+            if spoke.segment == name and not spoke.cidr.subnet_of(supernet):
+                problems.add(
+                    f"{spoke.config_path}.cidr",
+                    str(spoke.cidr),
+                    f"is not inside its segment's {where}: routes to the segment would miss it",
+                )
+            elif spoke.segment != name and spoke.cidr.overlaps(supernet):
+                problems.add(
+                    f"{spoke.config_path}.cidr",
+                    str(spoke.cidr),
+                    f"is in segment {spoke.segment} but overlaps {where}: routes to {name} "
+                    "would reach it",
+                )
 
 
 def check_peering_quota(
