@@ -65,6 +65,7 @@ def build_vpc(vpc: config.VpcConfig, vpc_plan: VpcPlan) -> Vpc:
             region=vpc.region,
             account_key=vpc.account,
             account_id=accounts.account_id(vpc.account),
+            role_arn=cfg.accounts[vpc.account].role_arn,
             environment=cfg.environment,
             log_retention_days=cfg.log_retention_days,
             provider=provider,

@@ -55,6 +55,7 @@ from components.validation import (
     check_firewall_regions,
     check_overlaps,
     check_peering_quota,
+    check_planned_quotas,
     check_regional_asns,
     check_segment_cidrs,
     check_segments,
@@ -197,6 +198,7 @@ def _parse(
     check_regional_asns(transit_gateway, hub, spokes, on_prem, problems)
     quotas = parse_quotas(raw.get("quotas", MISSING), problems)
     check_peering_quota(tgw_raw, len(spokes), quotas, problems)
+    check_planned_quotas(accounts, hub, spokes, on_prem, quotas, problems)
     tags = raw.get("tags", {})
     if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):
         problems.add(f"{NS}tags", tags, "must be an object of string tag values")

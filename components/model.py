@@ -98,6 +98,48 @@ TGW_ASN_RANGES: tuple[tuple[int, int], ...] = ((64512, 65534), (4200000000, 4294
 DEFAULT_PEERINGS_PER_VPC, MAX_PEERINGS_PER_VPC = 50, 125
 
 
+@dataclass(frozen=True)
+class QuotaSpec:
+    """One AWS default quota the program can reach: its `hubspoke:quotas` key, AWS's default,
+    the most a declared (raised) value may be, and the page that states it."""
+
+    key: str
+    default: int
+    maximum: int
+    scope: str  # what it counts per: "account and region", "VPC", "endpoint"
+    page: str
+
+
+# The quotas a stack plans against and the emulator enforces (offline/emulator/quotas.py). A
+# declared value must be at least AWS's default (a quota cannot be lowered). Where the quota page
+# states no maximum, the bound is 1000: it catches a typo, not an AWS limit.
+QUOTAS: Mapping[str, QuotaSpec] = {
+    q.key: q
+    for q in (
+        # Amazon VPC quotas (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html):
+        # "VPCs per Region 5", the default VPC included; "Active VPC peering connections per VPC
+        # 50 ... increased up to a maximum of 125"; "Gateway VPC endpoints per Region 20 ... The
+        # maximum is 255 gateway endpoints per VPC".
+        QuotaSpec("vpcsPerRegion", 5, 1000, "account and region",
+                  "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"),
+        QuotaSpec("peeringsPerVpc", DEFAULT_PEERINGS_PER_VPC, MAX_PEERINGS_PER_VPC, "VPC",
+                  "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"),
+        QuotaSpec("gatewayEndpointsPerRegion", 20, 1000, "account and region",
+                  "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"),
+        # AWS PrivateLink quotas: "Interface and Gateway Load Balancer endpoints per VPC 50".
+        QuotaSpec("interfaceEndpointsPerVpc", 50, 1000, "VPC",
+                  "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-limits-endpoints.html"),
+        # Amazon EC2 quotas, Elastic IP addresses: "5 Elastic IP addresses per Region".
+        QuotaSpec("eipsPerRegion", 5, 1000, "account and region",
+                  "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html"),
+        # Route 53 quotas, "Quotas on Route 53 VPC Resolver": endpoints per AWS Region 4 (IP
+        # addresses per endpoint 6: hubspoke:dns.endpointIps is bounded by it, ENDPOINT_IPS_MAX).
+        QuotaSpec("resolverEndpointsPerRegion", 4, 1000, "account and region",
+                  "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html"),
+    )
+}  # fmt: skip
+
+
 class ConfigError(ValueError):
     """All problems found in a stack's config, one per line, raised before anything is built."""
 
@@ -123,6 +165,8 @@ class Account:
     role_arn: str | None
 
 
+# A resolver endpoint takes 2 IPs at least (RSLVR-00400) and 6 by default ("IP addresses per
+# Resolver endpoint", Route 53 quotas; the emulator enforces it).
 ENDPOINT_IPS_MIN, ENDPOINT_IPS_MAX = 2, 6
 
 # Network ACL rules from config: numbers below this are the defaults' (components/network_acls.py).
@@ -288,9 +332,17 @@ class TransitGatewayConfig:
 
 @dataclass(frozen=True)
 class QuotasConfig:
-    """`hubspoke:quotas`: the account's raised quotas the program plans against."""
+    """`hubspoke:quotas`: the raised quotas the program plans against (the same in every account
+    and region of the stack); a key not declared is AWS's default (`QUOTAS`)."""
 
-    peerings_per_vpc: int = DEFAULT_PEERINGS_PER_VPC
+    declared: Mapping[str, int] = field(default_factory=dict)
+
+    def value(self, key: str) -> int:
+        return self.declared.get(key, QUOTAS[key].default)
+
+    @property
+    def peerings_per_vpc(self) -> int:
+        return self.value("peeringsPerVpc")
 
 
 @dataclass(frozen=True)

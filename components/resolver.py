@@ -151,11 +151,8 @@ class Resolver(pulumi.ComponentResource):
         local = [s for s in args.spokes if s.region == args.hub.region]
         self._share_rules(local)
         for spoke in local:
-            after_share = self._after_share(spoke)
             for domain, rule in self.rules.items():
-                depends = [*after_share]
-                if spoke.account_id != args.hub.account_id:
-                    depends.append(self.share_resources[domain])
+                depends = self._after_share(spoke, domain)
                 self._associate(
                     domain,
                     rule,
@@ -256,11 +253,7 @@ class Resolver(pulumi.ComponentResource):
         """Share the rules with every other account that has a spoke in the hub's region
         (components/sharing.py: the spokes associate them after `HubShare.waits_for`)."""
         args, name = self.args, self._prefix
-        accounts = {
-            s.account_key: (s.account_id, s.provider)
-            for s in local_spokes
-            if s.account_id != args.hub.account_id
-        }
+        accounts = {s.account_key: s for s in local_spokes if s.account_id != args.hub.account_id}
         if not accounts:
             return
         self.hub_share = HubShare(
@@ -277,11 +270,11 @@ class Resolver(pulumi.ComponentResource):
         self.share_principals = self.hub_share.principals
         self.share_accepters = self.hub_share.accepters
 
-    def _after_share(self, spoke: VpcRef) -> list[pulumi.Resource]:
-        """What a spoke's rule associations wait for: its account can see the shared rules."""
+    def _after_share(self, spoke: VpcRef, domain: str) -> list[pulumi.Resource]:
+        """What a spoke's association of a rule waits for: its account can see the shared rule."""
         if spoke.account_id == self.args.hub.account_id:
             return []
-        return self.hub_share.waits_for(spoke.account_key)
+        return self.hub_share.waits_for(spoke.account_key, domain)
 
     def _relay(
         self,

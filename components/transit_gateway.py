@@ -26,6 +26,7 @@ import pulumi_aws as aws
 
 from components.naming import holds_fixed_name, resource_tags
 from components.plan import PEERING, TransitPlan
+from components.visibility import SharedResourceVisible
 from components.vpc import VpcRef
 
 COMPONENT = "transit-gateway"
@@ -158,6 +159,17 @@ class TransitGateway(pulumi.ComponentResource):
                         opts=pulumi.ResourceOptions(parent=self, provider=vpc.provider),
                     )
                 )
+            # The share is eventually consistent: wait until the account sees the gateway.
+            waits.append(
+                SharedResourceVisible(
+                    f"{prefix}-share-{key}-visible",
+                    resource_arn=gateway.arn,
+                    account_id=vpc.account_id,
+                    region=region,
+                    role_arn=vpc.role_arn,
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=list(waits)),
+                )
+            )
             self.share_waits[(region, key)] = waits
 
     def waits_for(self, region: str, account_key: str) -> list[pulumi.Resource]:

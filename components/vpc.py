@@ -35,6 +35,9 @@ class VpcArgs:
     provider: aws.Provider
     # The account and region's log key (components/log_key.py): the flow logs are encrypted.
     log_key_arn: pulumi.Input[str]
+    # The account's role (None: ambient credentials), for calls made outside the provider
+    # (components/visibility.py).
+    role_arn: str | None = None
     # Tier ("private", "public") -> its ACL rules (components/network_acls.py); None keeps the
     # VPC's default ACL, which allows everything.
     network_acls: Mapping[str, Sequence[NaclRule]] | None = None
@@ -54,6 +57,7 @@ class VpcRef:
     account_id: str
     region: str
     provider: aws.Provider
+    role_arn: str | None = None
 
 
 def default_zone_ids(zone_ids: Sequence[str], count: int, region: str) -> list[str]:
@@ -304,6 +308,7 @@ class Vpc(pulumi.ComponentResource):
             account_id=args.account_id,
             region=args.region,
             provider=args.provider,
+            role_arn=args.role_arn,
         )
         self.register_outputs(
             {

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from importlib.metadata import version
 from typing import Any
 
+from components.model import StackConfig
 from offline.emulator import NOT_PRODUCED, EmulatorMocks
 from offline.gateway import DeployedApi, Handler, LocalGateway
 from offline.mocks import PROVIDER_TYPE, Registration
@@ -31,7 +32,19 @@ def deploy(stack: str, emulator: EmulatorMocks, *, web_origins: Sequence[str] = 
         api = dict(config["hubspoke:api"])
         api["corsOrigins"] = [*api.get("corsOrigins", []), *web_origins]
         config["hubspoke:api"] = api
-    return run(stack, config=config, mocks=emulator.start())
+    raise_declared_quotas(check_stack(stack), emulator.start())
+    return run(stack, config=config, mocks=emulator)
+
+
+def raise_declared_quotas(cfg: StackConfig, emulator: EmulatorMocks) -> None:
+    """The quotas the stack declares (`hubspoke:quotas`), raised in each account and region it
+    deploys into, as the user raises them through Service Quotas before `pulumi up`."""
+    vpcs = [cfg.hub, *cfg.spokes]
+    regions = {v.region for v in vpcs}
+    for account in cfg.accounts.values():
+        for region in regions:
+            for key, value in cfg.quotas.declared.items():
+                emulator.raise_quota(account.id, region, key, value)
 
 
 def _component_of(resource: Registration, by_urn: dict[str, Registration]) -> str:

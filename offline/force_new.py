@@ -17,7 +17,11 @@ from typing import Any
 
 import pulumi._types as pulumi_types
 
+from components.visibility import REPLACES, VISIBLE_TYPE
+
 DATA = Path(__file__).resolve().parent / "data" / "force_new.json"
+# The program's own dynamic resources: their provider's `diff` says what replaces them.
+PROGRAM_TYPES: dict[str, list[str]] = {VISIBLE_TYPE: list(REPLACES)}
 
 
 @functools.cache
@@ -27,6 +31,8 @@ def data() -> dict[str, Any]:
 
 def replace_paths(type_: str) -> list[str]:
     """The input paths (dotted into nested blocks) whose change replaces a resource of `type_`."""
+    if type_ in PROGRAM_TYPES:
+        return PROGRAM_TYPES[type_]
     entry = data()["resources"].get(type_)
     if entry is None:
         raise KeyError(f"no force-new data for {type_}: add it to tools/extract_force_new.py")
@@ -34,7 +40,7 @@ def replace_paths(type_: str) -> list[str]:
 
 
 def known_types() -> set[str]:
-    return set(data()["resources"])
+    return set(data()["resources"]) | set(PROGRAM_TYPES)
 
 
 def sdk_resource_class(type_: str) -> type:

@@ -58,6 +58,8 @@ def _properties(resource: Registration) -> str:
 def _where(result: RunResult, resource: Registration, names: dict[str, str]) -> str:
     info = result.providers.get(resource.provider_urn)
     if info is None:
+        if "accountId" in resource.inputs:  # a dynamic resource: no AWS provider, its account
+            return f"[dynamic {result.account_of(resource)} {result.region_of(resource)}]"
         return ""
     return f"[{names.get(resource.provider_urn, '?')} {info.account_id} {info.region}]"
 

@@ -56,9 +56,13 @@ class RunResult:
     def account_of(self, resource: Registration) -> str:
         """The account id of the provider a resource was registered with (known in preview too:
         it is the provider's input, not its id)."""
+        if resource.provider_urn not in self.providers and "accountId" in resource.inputs:
+            return resource.inputs["accountId"]  # a dynamic resource names where it acts
         return self.providers[resource.provider_urn].account_id
 
     def region_of(self, resource: Registration) -> str:
+        if resource.provider_urn not in self.providers and "region" in resource.inputs:
+            return resource.inputs["region"]
         return self.providers[resource.provider_urn].region
 
     def counts(self) -> dict[str, int]:

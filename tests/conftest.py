@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from browsers import chromium_or_skip
-from stack_variants import peering_mode
+from stack_variants import prod_peering_config
 
 from offline.runner import ROOT, RunResult, run, stack_config
 
@@ -31,7 +31,7 @@ def prod() -> RunResult:
 @pytest.fixture(scope="session")
 def prod_peering() -> RunResult:
     """prod's accounts and regions in peering mode (the cross-account, cross-region peerings)."""
-    return run("prod", config=peering_mode(stack_config("prod")))
+    return run("prod", config=prod_peering_config())
 
 
 @pytest.fixture(scope="session", params=["dev", "prod-peering"])

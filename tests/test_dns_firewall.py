@@ -31,7 +31,7 @@ BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
 NETWORK, WORKLOADS, ANALYTICS = "111122223333", "444455556666", "777788889999"
 VPCS = ("hub", "app", "data", "shared")
 REGION = {"hub": "eu-west-1", "app": "eu-west-1", "data": "eu-central-1", "shared": "eu-west-1"}
-ACCOUNT = {"hub": NETWORK, "app": WORKLOADS, "data": ANALYTICS, "shared": NETWORK}
+ACCOUNT = {"hub": NETWORK, "app": WORKLOADS, "data": ANALYTICS, "shared": WORKLOADS}
 
 
 def prod_with(**dns: Any) -> dict[str, Any]:

@@ -52,6 +52,8 @@ def raw_stack(apps: int = 2, data: int = 2, tools: int = 2, *, supernets: bool =
         for name, net in SUPERNETS.items():
             segments[name]["cidr"] = net
     cfg["transitGateway"] = {"amazonSideAsn": 64600, "segments": segments}
+    # That many VPCs in one account and region need those quotas raised (hubspoke:quotas).
+    cfg["quotas"] = {"vpcsPerRegion": 100, "gatewayEndpointsPerRegion": 200}
     return cfg
 
 

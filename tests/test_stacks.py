@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from components.visibility import VISIBLE_TYPE
 from offline.mocks import PROVIDER_TYPE
 from offline.runner import run
 
@@ -45,7 +46,10 @@ NETWORK_COUNTS = {
         "aws:ec2transitgateway/transitGateway:TransitGateway": 2,
         "aws:ec2transitgateway/routeTable:RouteTable": 7,
         "aws:ec2transitgateway/vpcAttachment:VpcAttachment": 4,
-        "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter": 2,
+        "aws:ec2transitgateway/vpcAttachmentAccepter:VpcAttachmentAccepter": 3,
+        # Waits until a share reaches an account: the gateway in workloads (eu-west-1) and
+        # analytics (eu-central-1), the rule (workloads), rule groups and log configs (both).
+        VISIBLE_TYPE: 7,
         "aws:ec2transitgateway/routeTableAssociation:RouteTableAssociation": 7,
         # hub into 5 tables, app 3, shared 2, data 2 (its gateway), the VPN (BGP) 2
         "aws:ec2transitgateway/routeTablePropagation:RouteTablePropagation": 14,
@@ -146,7 +150,7 @@ def test_spoke_resources_land_in_the_spokes_account_and_region(prod):
         "hub": ("111122223333", "eu-west-1"),
         "app": ("444455556666", "eu-west-1"),
         "data": ("777788889999", "eu-central-1"),
-        "shared": ("111122223333", "eu-west-1"),
+        "shared": ("444455556666", "eu-west-1"),
     }
     for name, (account, region) in expected.items():
         component = prod.named("hubspoke:network:Vpc", name)

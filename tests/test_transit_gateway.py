@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from stack_variants import prod_peering_config
+from stack_variants import peering_mode
 
 from offline.diff import diff, run_both
 from offline.runner import RunResult, run, stack_config
@@ -123,8 +123,8 @@ def test_other_accounts_attach_after_the_share_and_the_owner_accepts(prod):
     }
     assert set(principals) == {"444455556666", "777788889999"}
     accepters = {a.name: a for a in prod.of_type(ACCEPT)}
-    assert sorted(accepters) == ["tgw-app-accepter", "tgw-data-accepter"]
-    for spoke in ("app", "data"):
+    assert sorted(accepters) == ["tgw-app-accepter", "tgw-data-accepter", "tgw-shared-accepter"]
+    for spoke in ("app", "data", "shared"):
         (attachment,) = children(prod, "hubspoke:network:TransitAttachment", f"tgw-{spoke}", ATTACH)
         account = prod.account_of(vpc_of(prod, spoke))
         assert principals[account].urn in attachment.dependencies
@@ -134,9 +134,8 @@ def test_other_accounts_attach_after_the_share_and_the_owner_accepts(prod):
         # The default-table flags are the owner's on a shared gateway: set on the accepter only.
         assert "transitGatewayDefaultRouteTableAssociation" not in attachment.inputs
         assert accepter.inputs["transitGatewayDefaultRouteTableAssociation"] is False
-    for same in ("hub", "shared"):
-        (attachment,) = children(prod, "hubspoke:network:TransitAttachment", f"tgw-{same}", ATTACH)
-        assert attachment.inputs["transitGatewayDefaultRouteTableAssociation"] is False
+    (attachment,) = children(prod, "hubspoke:network:TransitAttachment", "tgw-hub", ATTACH)
+    assert attachment.inputs["transitGatewayDefaultRouteTableAssociation"] is False
 
 
 def test_each_attachment_is_in_its_segment_table_and_propagates_only_where_reach_allows(prod):
@@ -291,7 +290,7 @@ def test_moving_prod_from_peering_replaces_nothing_and_moves_every_peering_route
     """The migration of docs/transit-gateway.md, checked with the offline diff: prod in peering
     mode as deployed, then Pulumi.prod.yaml."""
     base = tmp_path / "Pulumi.prod.yaml"
-    base.write_text(yaml.safe_dump({"config": prod_peering_config()}))
+    base.write_text(yaml.safe_dump({"config": peering_mode(stack_config("prod"))}))
     old, new = run_both(str(base), "prod")
     steps = diff(old, new)
     ops: dict[str, list[tuple[str, str]]] = {}

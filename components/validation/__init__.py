@@ -6,8 +6,9 @@
 - `network.py`   `hubspoke:hub`, `hubspoke:spokes`, and overlaps between all ranges
 - `dns.py`       `hubspoke:onPrem` (with its VPN) and `hubspoke:dns`
 - `api.py`       `hubspoke:api`
-- `web.py`      `hubspoke:web`
-- `transit_gateway.py` `hubspoke:transitGateway` (segments, each spoke's `segment`), `quotas`
+- `web.py`       `hubspoke:web`
+- `transit_gateway.py` `hubspoke:transitGateway` (segments, each spoke's `segment`), peering quota
+- `quotas.py`    `hubspoke:quotas`, and what the stack plans per account and region against them
 
 They build the dataclasses of `components/model.py` and import nothing from
 `components/config.py`, which runs them. Each rule takes what it checks as arguments.
@@ -34,12 +35,12 @@ from components.validation.network import (
     parse_vpc,
     stack_ranges,
 )
+from components.validation.quotas import check_planned_quotas, parse_quotas
 from components.validation.transit_gateway import (
     check_peering_quota,
     check_regional_asns,
     check_segment_cidrs,
     check_segments,
-    parse_quotas,
     parse_transit_gateway,
 )
 from components.validation.web import parse_web
@@ -54,6 +55,7 @@ __all__ = [
     "check_firewall_regions",
     "check_overlaps",
     "check_peering_quota",
+    "check_planned_quotas",
     "check_regional_asns",
     "check_segment_cidrs",
     "check_segments",

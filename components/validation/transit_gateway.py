@@ -1,4 +1,4 @@
-"""`hubspoke:transitGateway` and `hubspoke:quotas`: the connectivity mode and what it must fit.
+"""`hubspoke:transitGateway`: the connectivity mode, and the peering quota peering mode must fit.
 
 Present, `transitGateway` switches the stack from peering to transit gateways: segments (routing
 domains) with `reach` lists, a segment per spoke, the hub as `shared`. Absent, the hub peers with
@@ -14,7 +14,6 @@ from typing import Any
 
 from components.layout import transit_layout_problem
 from components.model import (
-    DEFAULT_PEERINGS_PER_VPC,
     MAX_PEERINGS_PER_VPC,
     ON_PREM_SEGMENT,
     SHARED_SEGMENT,
@@ -32,7 +31,6 @@ from components.validation.fields import (
     Problems,
     as_bool,
     as_cidr,
-    as_int,
     as_list,
     as_mapping,
 )
@@ -273,23 +271,6 @@ def check_segment_cidrs(
                     f"is in segment {spoke.segment} but overlaps {where}: routes to {name} "
                     "would reach it",
                 )
-
-
-def parse_quotas(raw: Any, problems: Problems) -> QuotasConfig:
-    path = f"{NS}quotas"
-    if raw is MISSING:
-        return QuotasConfig()
-    obj = as_mapping(raw, path, problems, [], ["peeringsPerVpc"])
-    if obj is None:
-        return QuotasConfig()
-    peerings = as_int(
-        obj.get("peeringsPerVpc", DEFAULT_PEERINGS_PER_VPC),
-        f"{path}.peeringsPerVpc",
-        problems,
-        1,
-        MAX_PEERINGS_PER_VPC,
-    )
-    return QuotasConfig(peerings_per_vpc=peerings or DEFAULT_PEERINGS_PER_VPC)
 
 
 def check_peering_quota(

@@ -10,12 +10,14 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
+from offline.emulator import quotas
 from offline.emulator.registry import Created, Ctx, EmulatorRejected, Inputs, number, resource
 
 
 @resource("aws:ec2/vpc:Vpc")
 def vpc(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     ec2 = ctx.client("ec2")
+    quotas.vpcs(ctx)
     out = ec2.create_vpc(
         CidrBlock=inputs["cidrBlock"],
         InstanceTenancy=inputs.get("instanceTenancy") or "default",
@@ -219,6 +221,7 @@ def internet_gateway(ctx: Ctx, name: str, inputs: Inputs) -> Created:
 def eip(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     if inputs.get("domain", "vpc") != "vpc":
         raise EmulatorRejected(f"domain {inputs['domain']!r}: EC2-Classic addresses are retired")
+    quotas.eips(ctx)
     out = ctx.client("ec2").allocate_address(
         Domain="vpc", TagSpecifications=ctx.tag_specs("elastic-ip", inputs)
     )
@@ -274,6 +277,7 @@ def vpc_endpoint(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     services = ec2.describe_vpc_endpoint_services()["ServiceNames"]
     if inputs["serviceName"] not in services:
         raise EmulatorRejected(f"service {inputs['serviceName']} is not offered in {ctx.region}")
+    quotas.vpc_endpoint(ctx, inputs["vpcId"], kind)
     out = ec2.create_vpc_endpoint(**kwargs)["VpcEndpoint"]
     endpoint_id = out["VpcEndpointId"]
     prefix_list_id = ""
@@ -387,6 +391,11 @@ def _accept(ctx: Ctx, pc: dict[str, Any]) -> dict[str, Any]:
             f"by account {accepter['OwnerId']} in {accepter.get('Region', '?')} (the accepter "
             f"VPC's owner), not by account {ctx.account_id} in {ctx.region}"
         )
+    # Accepting makes the peering active on both VPCs: each must have room under its quota.
+    requester = pc["RequesterVpcInfo"]
+    for side in (requester, accepter):
+        region = side.get("Region") or ctx.region
+        quotas.active_peerings(ctx, side["VpcId"], side["OwnerId"], region)
     return ctx.client("ec2").accept_vpc_peering_connection(
         VpcPeeringConnectionId=pc["VpcPeeringConnectionId"]
     )["VpcPeeringConnection"]

@@ -33,7 +33,7 @@ from moto import mock_aws
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from offline.emulator import authorization
-from offline.emulator.registry import INVOKES, RESOURCES, Ctx, EmulatorRejected
+from offline.emulator.registry import INVOKES, NAME_SALT, RESOURCES, Ctx, EmulatorRejected
 from offline.mocks import PROVIDER_TYPE, FakeAws
 
 MOTO_DEFAULT_ACCOUNT = "123456789012"
@@ -82,6 +82,13 @@ class EmulatorMocks(FakeAws):
     created: list[Created] = field(default_factory=list)
     # What the emulator layer records for calls moto lacks (e.g. RAM associations).
     extra: dict[str, Any] = field(default_factory=dict)
+    # Quotas raised through Service Quotas: (account, region, hubspoke:quotas key) -> value.
+    quotas: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # RAM's propagation delay (offline/emulator/ram.py): a shared resource is visible to a
+    # principal account this many seconds after the share reaches it, on the emulator's virtual
+    # clock, which only waiting advances (`sleep`): every run models the delay at no cost.
+    share_delay_seconds: float = 10.0
+    clock: float = 0.0
 
     _running: ClassVar[EmulatorMocks | None] = None
     # moto's state is process-wide: one lock for every emulator's calls into it (see above).
@@ -222,6 +229,15 @@ class EmulatorMocks(FakeAws):
             return self._contexts[provider_id]
         return self.context_for_account(self.default_account, self.default_region)
 
+    def sleep(self, seconds: float) -> None:
+        """What a wait under the emulator does instead of sleeping: advance the virtual clock."""
+        self.clock += max(seconds, 0.0)
+
+    def raise_quota(self, account_id: str, region: str, key: str, value: int) -> None:
+        """What an approved Service Quotas increase does: `key` is `value` in that account and
+        region from now on (offline/emulator/quotas.py)."""
+        self.quotas[(account_id, region, key)] = value
+
     def find(self, type_: str, id_: str) -> Created | None:
         return next((c for c in self.created if c.type == type_ and c.id == id_), None)
 
@@ -249,6 +265,13 @@ class EmulatorMocks(FakeAws):
                     "type (add one in offline/emulator/)"
                 )
             ctx = self.context(args.provider)
+            if not args.provider and "accountId" in args.inputs:
+                # A dynamic resource (no AWS provider) acts in the account its inputs name.
+                account, region = args.inputs["accountId"], args.inputs.get("region")
+                ctx = self.context_for_account(account, region or self.default_region)
+            # The stack, from the provider's URN (`urn:pulumi:<stack>::...`): auto-names per stack.
+            stack = (args.provider or "").removeprefix("urn:pulumi:").split("::", 1)[0]
+            salt = NAME_SALT.set(stack)
             try:
                 resource_id, computed = mapping(ctx, args.name, unsecret(args.inputs))
             except (
@@ -268,6 +291,8 @@ class EmulatorMocks(FakeAws):
                 raise EmulatorRejected(
                     f"{args.typ} '{args.name}' (account {ctx.account_id}, {ctx.region}): {e}"
                 ) from e
+            finally:
+                NAME_SALT.reset(salt)
             outputs = {**args.inputs, **computed}
             if "tags" in args.inputs or ctx.default_tags:
                 outputs.setdefault("tagsAll", ctx.tags(args.inputs))

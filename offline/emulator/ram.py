@@ -6,6 +6,14 @@ is the caller's, the resource exists and belongs to the caller, the principal is
 emulator knows (or an organization / OU moto validates), external principals only when the share
 allows them, and an accepter only in a principal account. Associations are recorded on moto's
 share object (so `get_resource_shares` shows them) and in `EmulatorMocks.extra["ram"]`.
+
+A share is eventually consistent (terraform-provider-aws#11902): the emulator records when a
+resource became shared with an account (the later of its resource association, the principal
+association and the acceptance) on its virtual clock, and the resource is visible to that account
+only `EmulatorMocks.share_delay_seconds` later. Only a wait advances the clock: the mapping of
+`SharedResourceVisible` runs the program's own poll loop (components/visibility.py) with the
+emulator's clock and this visibility as its check, so an association that does not wait is
+refused, and one that waits longer than its bound fails with the program's error.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from components.visibility import VISIBLE_TYPE, ShareNotVisible, wait_until_visible
 from offline.emulator.registry import Created, Ctx, EmulatorRejected, Inputs, resource
 
 SHARE = "aws:ram/resourceShare:ResourceShare"
@@ -21,7 +30,7 @@ _NOT_IN_MOTO = ("firewall-rule-group/", "resolver-query-log-config/")
 
 def _records(ctx: Ctx) -> dict[str, Any]:
     return ctx.emulator.extra.setdefault(
-        "ram", {"resources": set(), "principals": set(), "accepted": set()}
+        "ram", {"resources": set(), "principals": set(), "accepted": set(), "since": {}}
     )
 
 
@@ -78,6 +87,7 @@ def resource_association(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     else:
         share.add_resources([resource_arn])  # moto's checks: ARN shape, shareable type
     _records(ctx)["resources"].add((share_arn, resource_arn))
+    _note_shared(ctx)
     return f"{share_arn},{resource_arn}", {}
 
 
@@ -107,6 +117,7 @@ def principal_association(ctx: Ctx, name: str, inputs: Inputs) -> Created:
             )
     share.add_principals([principal])  # moto's checks: principal syntax, organization / OU
     _records(ctx)["principals"].add((share_arn, principal))
+    _note_shared(ctx)
     return f"{share_arn},{principal}", {}
 
 
@@ -121,6 +132,7 @@ def resource_share_accepter(ctx: Ctx, name: str, inputs: Inputs) -> Created:
             f"account {ctx.account_id} (the owner must associate this account as a principal)"
         )
     _records(ctx)["accepted"].add((share_arn, ctx.account_id))
+    _note_shared(ctx)
     share_id = share_arn.rsplit("/", 1)[-1]
     invitation = f"arn:aws:ram:{region}:{owner_account}:resource-share-invitation/{share_id}"
     return share_arn, {
@@ -134,7 +146,7 @@ def resource_share_accepter(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     }
 
 
-def shared_with(ctx: Ctx, resource_arn: str, account_id: str) -> bool:
+def _reaches(ctx: Ctx, resource_arn: str, account_id: str) -> bool:
     """Whether `resource_arn` is in a share that names `account_id` as a principal. Inside an
     organization AWS needs no acceptance; outside it, the share must allow external principals
     and the invitation must be accepted."""
@@ -149,3 +161,58 @@ def shared_with(ctx: Ctx, resource_arn: str, account_id: str) -> bool:
         if not share.allow_external_principals or (share_arn, account_id) in records["accepted"]:
             return True
     return False
+
+
+def _note_shared(ctx: Ctx) -> None:
+    """Stamp, on the virtual clock, each (resource, account) the share has just reached."""
+    records = _records(ctx)
+    principals = {account for _, account in records["principals"]}
+    for _, arn in records["resources"]:
+        for account in principals:
+            if (arn, account) not in records["since"] and _reaches(ctx, arn, account):
+                records["since"][(arn, account)] = ctx.emulator.clock
+
+
+def visible(ctx: Ctx, resource_arn: str, account_id: str) -> bool:
+    """Shared with `account_id` and propagated there (`share_delay_seconds` since)."""
+    since = _records(ctx)["since"].get((resource_arn, account_id))
+    if since is None or not _reaches(ctx, resource_arn, account_id):
+        return False
+    return ctx.emulator.clock - since >= ctx.emulator.share_delay_seconds
+
+
+def shared_with(ctx: Ctx, resource_arn: str, account_id: str) -> bool:
+    """Whether `account_id` can use `resource_arn` now: shared with it through RAM and visible
+    there. Shared but not yet visible is refused here, naming the delay (AWS answers not found)."""
+    if not _reaches(ctx, resource_arn, account_id):
+        return False
+    if not visible(ctx, resource_arn, account_id):
+        since = _records(ctx)["since"][(resource_arn, account_id)]
+        raise EmulatorRejected(
+            f"ResourceNotFound: {resource_arn} is shared with account {account_id} but not "
+            f"visible there yet: RAM propagates a share in {ctx.emulator.share_delay_seconds:g} s "
+            f"(emulated), {ctx.emulator.clock - since:g} s have passed; an association must wait "
+            "for the share (components/visibility.py)"
+        )
+    return True
+
+
+@resource(VISIBLE_TYPE)
+def shared_resource_visible(ctx: Ctx, name: str, inputs: Inputs) -> Created:
+    """The program's wait, with the emulator's clock and visibility in place of time and the
+    service's read in the receiving account (moto keeps each account's resources apart, so
+    another account's shared resource is never found there)."""
+    arn, account, region = inputs["resourceArn"], inputs["accountId"], inputs["region"]
+    try:
+        wait_until_visible(
+            lambda: visible(ctx, arn, account),
+            resource_arn=arn,
+            account_id=account,
+            region=region,
+            timeout_seconds=float(inputs["timeoutSeconds"]),
+            sleep=ctx.emulator.sleep,
+            clock=lambda: ctx.emulator.clock,
+        )
+    except ShareNotVisible as e:
+        raise EmulatorRejected(str(e)) from e
+    return f"{account}/{arn}", {}

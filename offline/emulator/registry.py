@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -104,10 +105,22 @@ class Ctx:
         return self.emulator.context_for_account(account_id, region or self.region)
 
 
+# The stack of the registration in flight (set by EmulatorMocks.new_resource): auto-names differ
+# between stacks, as Pulumi's random suffixes do, so two stacks deployed into one emulator do not
+# collide on a logical name they share (S3 bucket names are global).
+NAME_SALT: ContextVar[str] = ContextVar("NAME_SALT", default="")
+
+
 def physical_name(name: str, max_len: int = 64, sep: str = "-") -> str:
     """What Pulumi auto-naming gives a resource without an explicit name: `<logical>-<7 hex>`."""
-    suffix = hashlib.sha256(name.encode()).hexdigest()[:7]
+    suffix = hashlib.sha256(salted(name).encode()).hexdigest()[:7]
     return f"{name[: max_len - 8]}{sep}{suffix}"
+
+
+def salted(name: str) -> str:
+    """`name` with the stack in flight, the seed of a deterministic auto-name."""
+    salt = NAME_SALT.get()
+    return f"{salt}/{name}" if salt else name
 
 
 def as_json(value: Any) -> str:

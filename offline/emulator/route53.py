@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from offline.emulator import quotas
 from offline.emulator.registry import Created, Ctx, EmulatorRejected, Inputs, number, resource
 
 _ROUTE53_REGION = "us-east-1"  # Route 53 hosted zones are global
@@ -40,6 +41,7 @@ def resolver_endpoint(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     if inputs.get("resolverEndpointType"):
         kwargs["ResolverEndpointType"] = inputs["resolverEndpointType"]
     _require_security_groups(ctx, kwargs["SecurityGroupIds"])
+    quotas.resolver_endpoint(ctx, len(addresses))
     out = resolver.create_resolver_endpoint(**kwargs)["ResolverEndpoint"]
     ips = resolver.list_resolver_endpoint_ip_addresses(ResolverEndpointId=out["Id"])["IpAddresses"]
     return out["Id"], {

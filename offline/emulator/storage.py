@@ -16,6 +16,7 @@ from offline.emulator.registry import (
     as_json,
     number,
     resource,
+    salted,
 )
 
 
@@ -23,7 +24,8 @@ def _bucket_name(name: str, inputs: Inputs) -> str:
     if inputs.get("bucket"):
         return inputs["bucket"]
     prefix = (inputs.get("bucketPrefix") or f"{name}-").lower()
-    return f"{prefix}{hashlib.sha256(name.encode()).hexdigest()[: 63 - len(prefix)]}"[:63]
+    digest = hashlib.sha256(salted(name).encode()).hexdigest()
+    return f"{prefix}{digest[: 63 - len(prefix)]}"[:63]
 
 
 @resource("aws:s3/bucket:Bucket")

@@ -53,6 +53,13 @@ principal = aws.ram.PrincipalAssociation("rules-spoke", resource_share_arn=share
                                          principal="444455556666", opts=on(hub))
 """
 
+# The spoke account's wait until the share reaches it (components/visibility.py).
+VISIBLE = """
+from components.visibility import SharedResourceVisible
+visible = SharedResourceVisible("corp-visible", resource_arn=rule.arn, account_id="444455556666",
+    region="eu-west-1", role_arn=None, opts=pulumi.ResourceOptions(depends_on=[principal, shared]))
+"""
+
 
 def test_resolver_endpoints_rules_and_a_cross_account_rule_association_via_ram(
     run_program, emulator
@@ -61,9 +68,10 @@ def test_resolver_endpoints_rules_and_a_cross_account_rule_association_via_ram(
         NETWORK
         + ENDPOINTS
         + SHARE
+        + VISIBLE
         + """
 aws.route53.ResolverRuleAssociation("corp-spoke", resolver_rule_id=rule.id,
-    vpc_id=spoke_vpc.id, opts=on(spoke, depends_on=[principal, shared]))
+    vpc_id=spoke_vpc.id, opts=on(spoke, depends_on=[visible]))
 """
     )
     inbound = result.named("aws:route53/resolverEndpoint:ResolverEndpoint", "inbound")

@@ -201,7 +201,8 @@ aws.ec2transitgateway.VpcAttachment("attach", transit_gateway_id=tgw.id, vpc_id=
         )
 
 
-def test_a_shared_attachment_is_associated_only_after_the_owner_accepts_it(run_program):
+def test_a_shared_attachment_is_associated_only_after_the_owner_accepts_it(run_program, emulator):
+    emulator.share_delay_seconds = 0  # the share's delay: test_emulator_share_visibility.py
     with pytest.raises(EmulatorRejected, match=r"IncorrectState: .* is pendingAcceptance"):
         run_program(
             TRANSIT

@@ -138,7 +138,7 @@ def test_every_vpc_attachment_is_owned_by_the_network_account_gateway_and_accept
     }
     owners = {vpcs[v]: made_by[v] for v in attached}
     assert owners == {
-        "hub": NETWORK, "app": "444455556666", "data": "777788889999", "shared": NETWORK,
+        "hub": NETWORK, "app": "444455556666", "data": "777788889999", "shared": "444455556666",
     }  # fmt: skip
 
 
