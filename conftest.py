@@ -1,4 +1,5 @@
-"""Run the test suite on every core by default (pytest-xdist), one test file per worker.
+"""Run the test suite on every core by default (pytest-xdist), one test file per worker; and
+run each stack file as written once per worker (`run_stack_file`).
 
 `python -m pytest` (the README's and CI's command) starts `-n auto` workers with `--dist loadfile`:
 each file's tests run in one worker, in order, so a module-scoped fixture (one emulator deployment,
@@ -10,8 +11,11 @@ and `-p no:xdist` (xdist not loaded) both still work, and an explicit `-n N`/`--
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 import pytest
+
+from offline.runner import RunResult, run
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -23,3 +27,24 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
         config.option.numprocesses = "auto"
         if config.option.dist == "no":
             config.option.dist = "loadfile"
+
+
+StackFileRun = Callable[..., RunResult]
+
+
+@pytest.fixture(scope="session")
+def run_stack_file() -> StackFileRun:
+    """`run(stack, preview=...)` of a real stack file as written (no config change, plain mocks),
+    once per worker process for each (stack, preview); every later call returns the same
+    `RunResult`. Safe to share because a run as written always registers the same resources and
+    tests only read a `RunResult`; a test that changes the config, the program or the mocks calls
+    `offline.runner.run` itself (that run is its own). Here, not in tests/conftest.py, so that
+    policy/tests and bootstrap/tests share it too."""
+    done: dict[tuple[str, bool], RunResult] = {}
+
+    def run_once(stack: str, *, preview: bool = False) -> RunResult:
+        if (stack, preview) not in done:
+            done[stack, preview] = run(stack, preview=preview)
+        return done[stack, preview]
+
+    return run_once

@@ -52,8 +52,8 @@ def prod_with(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def prod() -> RunResult:
-    return run("prod")
+def prod(run_stack_file) -> RunResult:
+    return run_stack_file("prod")
 
 
 @pytest.fixture(scope="module")
