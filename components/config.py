@@ -35,6 +35,7 @@ from components.model import (
     VPN_GATEWAY_AMAZON_ASN,
     Account,
     ApiConfig,
+    ApiEmailConfig,
     ConfigError,
     DnsConfig,
     NatStrategy,
@@ -48,6 +49,7 @@ from components.validation import (
     NS,
     Problems,
     check_alarm_topic_region,
+    check_email_identity_region,
     check_endpoint_ips,
     check_firewall_regions,
     check_overlaps,
@@ -85,6 +87,7 @@ __all__ = [
     "VPN_GATEWAY_AMAZON_ASN",
     "Account",
     "ApiConfig",
+    "ApiEmailConfig",
     "ConfigError",
     "DnsConfig",
     "NatStrategy",
@@ -176,6 +179,7 @@ def _parse(
         spoke_names = {s["name"] for s in spokes_raw}
     api = parse_api(raw.get("api", MISSING), problems, spoke_names, is_prod=environment == "prod")
     check_alarm_topic_region(api, spokes, problems)
+    check_email_identity_region(api, spokes, problems)
     if on_prem is not None:
         check_endpoint_ips(dns, hub, spokes, problems)
     check_firewall_regions(dns, hub, spokes, problems)

@@ -39,6 +39,24 @@ REGION_AZ_COUNTS: Mapping[str, int] = {
     "mx-central-1": 3, "sa-east-1": 3,
 }  # fmt: skip
 
+# The AZ id prefix of each region: an AZ id (`euw1-az1`) names the same physical zone in every
+# account, where AZ names (`eu-west-1a`) are mapped per account in the older regions (AWS "Regions
+# and Availability Zones", "AZ IDs"). Its "AWS Availability Zones" page: "An AZ ID consists of the
+# first three letters of the Region code, followed by the number at the end of the Region code,
+# followed by -az, followed by a number"; its tables show ap-southeast and ap-northeast as `apse`,
+# `apne`. Kept as data so a stack file is checked before anything runs.
+REGION_AZ_ID_PREFIXES: Mapping[str, str] = {
+    "us-east-1": "use1", "us-east-2": "use2", "us-west-1": "usw1", "us-west-2": "usw2",
+    "af-south-1": "afs1", "ap-east-1": "ape1", "ap-south-1": "aps1", "ap-south-2": "aps2",
+    "ap-southeast-1": "apse1", "ap-southeast-2": "apse2", "ap-southeast-3": "apse3",
+    "ap-southeast-4": "apse4", "ap-southeast-5": "apse5", "ap-southeast-7": "apse7",
+    "ap-northeast-1": "apne1", "ap-northeast-2": "apne2", "ap-northeast-3": "apne3",
+    "ca-central-1": "cac1", "ca-west-1": "caw1", "eu-central-1": "euc1", "eu-central-2": "euc2",
+    "eu-west-1": "euw1", "eu-west-2": "euw2", "eu-west-3": "euw3", "eu-north-1": "eun1",
+    "eu-south-1": "eus1", "eu-south-2": "eus2", "il-central-1": "ilc1", "me-central-1": "mec1",
+    "me-south-1": "mes1", "mx-central-1": "mxc1", "sa-east-1": "sae1",
+}  # fmt: skip
+
 # The retention values CloudWatch Logs accepts (PutRetentionPolicy).
 LOG_RETENTION_DAYS: tuple[int, ...] = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
@@ -146,6 +164,9 @@ class VpcConfig:
     config_path: str
     network_acls: NetworkAclsConfig | None = None  # None: the VPC's default ACL (allow all)
     segment: str | None = None  # transit gateway mode: the spoke's segment (the hub is `shared`)
+    # `azIds`: the AZ ids its subnets go in, one per AZ in AZ order; () lets the Vpc choose at
+    # deploy time (components/vpc.py `default_zone_ids`).
+    az_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -269,6 +290,16 @@ class QuotasConfig:
 
 
 @dataclass(frozen=True)
+class ApiEmailConfig:
+    """`api.email`: Cognito sends its mail through this SES identity (`DEVELOPER`), at SES's
+    quotas, instead of its own default sender with its small daily limit."""
+
+    ses_identity_arn: str  # arn:aws:ses:<region>:<account>:identity/<address or domain>
+    from_address: str
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
 class ApiConfig:
     """The items API: which spoke hosts it, who may call it from a browser, and its limits."""
 
@@ -289,6 +320,10 @@ class ApiConfig:
     # `default_permissions` (every permission unless `defaultGroup` says else).
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     default_permissions: tuple[str, ...] = PERMISSIONS
+    # `api.selfSignUp` (default: on outside prod, off in prod): off = only an administrator
+    # creates users (AdminCreateUser), so nobody can spend the pool's email quota by signing up.
+    self_sign_up: bool = True
+    email: ApiEmailConfig | None = None  # None: Cognito's default sender
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from components.layout import subnet_cidr, transit_subnet_cidr
 from components.model import (
@@ -46,6 +46,19 @@ class VpcPlan:
     route_table_keys: tuple[str, ...]
     # Transit gateway mode: the small attachment subnet of each AZ; () in peering mode.
     transit_subnets: tuple[ipaddress.IPv4Network, ...] = ()
+    # The AZ id of each subnet by its key (`private-0`, `public-1`, `transit-2`: tier and AZ
+    # index) when `azIds` pins them; empty when the Vpc chooses the ids at deploy time.
+    subnet_az_ids: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def subnet_keys(self) -> tuple[str, ...]:
+        """Every subnet's key, tier by tier in AZ order: its logical name is `<vpc>-<key>`."""
+        tiers = (
+            ("private", self.private_subnets),
+            ("public", self.public_subnets),
+            ("transit", self.transit_subnets),
+        )
+        return tuple(f"{tier}-{i}" for tier, subnets in tiers for i in range(len(subnets)))
 
     def endpoint_ips(self, host: int, count: int | None = None) -> tuple[str, ...]:
         """The pinned address `host` of the private subnet of each of the first `count` AZs."""
@@ -73,7 +86,7 @@ def plan_vpc(vpc: VpcConfig, *, transit: bool = False) -> VpcPlan:
     private_keys = (
         tuple(f"private-{i}" for i in azs) if vpc.nat_gateways == "perAz" else ("private",)
     )
-    return VpcPlan(
+    plan = VpcPlan(
         name=vpc.name,
         cidr=vpc.cidr,
         az_count=vpc.az_count,
@@ -83,6 +96,10 @@ def plan_vpc(vpc: VpcConfig, *, transit: bool = False) -> VpcPlan:
         route_table_keys=(*private_keys, *(("public",) if has_public else ())),
         transit_subnets=tuple(transit_subnet_cidr(vpc.cidr, i) for i in azs) if transit else (),
     )
+    if not vpc.az_ids:
+        return plan
+    zones = {key: vpc.az_ids[int(key.rsplit("-", 1)[1])] for key in plan.subnet_keys}
+    return replace(plan, subnet_az_ids=zones)
 
 
 def plan_network(cfg: StackConfig) -> NetworkPlan:

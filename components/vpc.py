@@ -56,13 +56,27 @@ class VpcRef:
     provider: aws.Provider
 
 
-def _nth_zone(names: list[str], index: int, region: str) -> str:
-    if index >= len(names):
+def default_zone_ids(zone_ids: Sequence[str], count: int, region: str) -> list[str]:
+    """The first `count` AZ ids of the region by id number: the default placement without `azIds`.
+
+    The lookup asks for every standard AZ whatever its state (no `state=available` filter): an
+    impaired or unavailable zone stays in the list, so no index shifts and no subnet is replaced
+    when a zone's health changes (a subnet in an impaired zone is better than every later subnet
+    replaced). Sorted by id, not name: names are mapped per account in the older regions, ids are
+    the same physical zone in every account, so VPCs of different accounts land in the same zones.
+    """
+    ordered = sorted(set(zone_ids), key=_az_number)
+    if len(ordered) < count:
         raise ValueError(
-            f"the account offers {len(names)} availability zones in {region}; azCount asks for "
-            f"{index + 1} or more"
+            f"the account offers {len(ordered)} availability zones in {region}; azCount asks for "
+            f"{count}"
         )
-    return names[index]
+    return ordered[:count]
+
+
+def _az_number(zone_id: str) -> int:
+    digits = zone_id.rsplit("-az", 1)[-1]
+    return int(digits) if digits.isdigit() else 0
 
 
 class Vpc(pulumi.ComponentResource):
@@ -97,18 +111,25 @@ class Vpc(pulumi.ComponentResource):
             f"{name}-default", vpc_id=self.vpc.id, tags=tags("-default"), opts=child
         )
 
-        zones = aws.get_availability_zones_output(
-            state="available",
-            filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
-            opts=pulumi.InvokeOutputOptions(parent=self, provider=args.provider),
-        ).names
-        self.availability_zones = [
-            zones.apply(lambda names, i=i: _nth_zone(names, i, args.region))
-            for i in range(plan.az_count)
-        ]
+        if plan.subnet_az_ids:
+            self.availability_zone_ids: list[pulumi.Input[str]] = [
+                plan.subnet_az_ids[f"private-{i}"] for i in range(plan.az_count)
+            ]
+        else:
+            # Standard AZs only: Local Zones and Wavelength Zones have other zone types and an
+            # opt-in status other than opt-in-not-required (EC2 DescribeAvailabilityZones).
+            zone_ids = aws.get_availability_zones_output(
+                filters=[
+                    {"name": "opt-in-status", "values": ["opt-in-not-required"]},
+                    {"name": "zone-type", "values": ["availability-zone"]},
+                ],
+                opts=pulumi.InvokeOutputOptions(parent=self, provider=args.provider),
+            ).zone_ids
+            chosen = zone_ids.apply(lambda ids: default_zone_ids(ids, plan.az_count, args.region))
+            self.availability_zone_ids = [chosen[i] for i in range(plan.az_count)]
 
         self.private_subnets = [
-            self._subnet(name, "private", i, cidr, self.availability_zones[i], tags, child)
+            self._subnet(name, "private", i, cidr, self.availability_zone_ids[i], tags, child)
             for i, cidr in enumerate(plan.private_subnets)
         ]
         self.public_subnets: list[aws.ec2.Subnet] = []
@@ -116,7 +137,7 @@ class Vpc(pulumi.ComponentResource):
         nat_gateways: list[aws.ec2.NatGateway] = []
         if plan.public_subnets:
             self.public_subnets = [
-                self._subnet(name, "public", i, cidr, self.availability_zones[i], tags, child)
+                self._subnet(name, "public", i, cidr, self.availability_zone_ids[i], tags, child)
                 for i, cidr in enumerate(plan.public_subnets)
             ]
             igw = aws.ec2.InternetGateway(
@@ -182,7 +203,7 @@ class Vpc(pulumi.ComponentResource):
         # the private subnets of its AZ (AWS recommends dedicated /28 attachment subnets, so the
         # attachment and the workloads can get different NACLs and route tables later).
         self.transit_subnets = [
-            self._subnet(name, "transit", i, cidr, self.availability_zones[i], tags, child)
+            self._subnet(name, "transit", i, cidr, self.availability_zone_ids[i], tags, child)
             for i, cidr in enumerate(plan.transit_subnets)
         ]
         for i, subnet in enumerate(self.transit_subnets):
@@ -336,12 +357,15 @@ class Vpc(pulumi.ComponentResource):
             acls[tier] = acl
         return acls
 
-    def _subnet(self, name, tier, index, cidr, az, tags, child) -> aws.ec2.Subnet:
+    def _subnet(self, name, tier, index, cidr, az_id, tags, child) -> aws.ec2.Subnet:
+        az_id = self.args.plan.subnet_az_ids.get(f"{tier}-{index}", az_id)
         return aws.ec2.Subnet(
             f"{name}-{tier}-{index}",
             vpc_id=self.vpc.id,
             cidr_block=str(cidr),
-            availability_zone=az,
+            # By id: the same physical zone in every account (a RAM-shared subnet or a peer in
+            # another account is in the zone its id says), unlike a name.
+            availability_zone_id=az_id,
             map_public_ip_on_launch=False,
             tags={**tags(f"-{tier}-{index}"), "tier": tier},
             # A subnet's CIDR is exclusive in its VPC (InvalidSubnet.Conflict): a new AZ replaces

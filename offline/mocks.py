@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-from components.model import REGION_AZ_COUNTS
+from components.model import REGION_AZ_COUNTS, REGION_AZ_ID_PREFIXES
 
 PROVIDER_TYPE = "pulumi:providers:aws"
 
@@ -67,6 +68,8 @@ class FakeAws(pulumi.runtime.Mocks):
     default_region: str = "eu-west-1"
     default_account: str = "123456789012"
     providers: dict[str, ProviderInfo] = field(default_factory=dict)  # by provider URN
+    # AZ id -> state (`impaired`, `unavailable`) for the zones that are not `available`.
+    zone_states: dict[str, str] = field(default_factory=dict)
 
     def account_of(self, provider_ref: str | None) -> ProviderInfo:
         """The account and region of a provider reference ("urn::id"). Keyed by the URN: in
@@ -94,19 +97,30 @@ class FakeAws(pulumi.runtime.Mocks):
         outputs.setdefault("ownerId", where.account_id)
         return resource_id, outputs
 
+    def availability_zones(self, where: ProviderInfo, args: dict[str, Any]) -> dict[str, Any]:
+        """The region's zones as the provider answers: sorted by name, ids in the same order.
+        Names map to ids per account, as AWS maps them in its older regions (a rotation by the
+        account id's CRC here), so only ids name the same zone in two accounts. `state` filters."""
+        count = REGION_AZ_COUNTS.get(where.region, 3)
+        prefix = REGION_AZ_ID_PREFIXES.get(where.region, where.region.replace("-", "")[:5])
+        shift = zlib.crc32(where.account_id.encode()) % count
+        zones = [
+            (f"{where.region}{letter}", f"{prefix}-az{(i + shift) % count + 1}")
+            for i, letter in enumerate("abcdefgh"[:count])
+        ]
+        state = args.get("state")
+        zones = [z for z in zones if not state or self.zone_states.get(z[1], "available") == state]
+        return {
+            "names": [name for name, _ in zones],
+            "zoneIds": [zone_id for _, zone_id in zones],
+            "id": where.region,
+        }
+
     def call(self, args: MockCallArgs) -> dict:
         where = self.account_of(args.provider)
         token = args.token
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            count = REGION_AZ_COUNTS.get(where.region, 3)
-            letters = "abcdefgh"[:count]
-            return {
-                "names": [f"{where.region}{c}" for c in letters],
-                "zoneIds": [
-                    f"{where.region[:3]}{where.region[-1]}-az{i + 1}" for i in range(count)
-                ],
-                "id": where.region,
-            }
+            return self.availability_zones(where, args.args)
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "accountId": where.account_id,

@@ -17,7 +17,7 @@ from offline.runner import COUNTED, COUNTED_NOTE, RunResult
 
 # Inputs worth a reviewer's eye, in the order shown. Others are left out to keep one line each.
 KEY_PROPERTIES = (
-    "name", "cidrBlock", "availabilityZone", "destinationCidrBlock", "serviceName",
+    "name", "cidrBlock", "availabilityZoneId", "destinationCidrBlock", "serviceName",
     "vpcEndpointType", "peerOwnerId", "peerRegion", "autoAccept", "trafficType",
     "retentionInDays", "direction", "domainName", "ruleType", "type", "bgpAsn", "ipAddress",
     "runtime", "architectures", "memorySize", "billingMode", "httpMethod", "authorization",

@@ -23,8 +23,16 @@ from offline.runner import RunResult, stack_config
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 
 
+def self_sign_up(result: RunResult) -> bool:
+    """Whether the deployed user pool lets users sign themselves up (no admin-only setting)."""
+    (pool,) = result.of_type("aws:cognito/userPool:UserPool")
+    admin = pool.inputs.get("adminCreateUserConfig") or {}
+    return not admin.get("allowAdminCreateUserOnly", False)
+
+
 def web_config(result: RunResult, gateway: LocalGateway) -> dict[str, Any]:
-    """config.json for the app: the stack's outputs, with the local endpoints for AWS's."""
+    """config.json for the app: the stack's outputs, with the local endpoints for AWS's.
+    `selfSignUp` false makes the app hide its sign-up form (the pool would refuse SignUp)."""
     api = stack_config(result.stack).get("hubspoke:api") or {}
     from components.model import DEFAULT_UPLOAD_CONTENT_TYPES, PERMISSIONS
 
@@ -34,6 +42,7 @@ def web_config(result: RunResult, gateway: LocalGateway) -> dict[str, Any]:
         "userPoolId": result.outputs["user_pool_id"],
         "clientId": result.outputs["user_pool_client_id"],
         "cognitoEndpoint": f"{gateway.url}{COGNITO_PATH}",
+        "selfSignUp": self_sign_up(result),
         "groups": api.get("groups") or {},
         "defaultGroup": api.get("defaultGroup", list(PERMISSIONS)),
         "uploadMaxBytes": api.get("uploadMaxBytes", 10 * 1024 * 1024),

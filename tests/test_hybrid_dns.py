@@ -152,7 +152,7 @@ def test_hub_endpoints_have_one_pinned_ip_in_each_of_endpoint_ips_azs(
     ep = endpoint(prod, role)
     hub_subnets = {s.id: s for s in prod.of_type(SUBNET) if s.name.startswith("hub-private-")}
     placed = [(hub_subnets[a["subnetId"]], a["ip"]) for a in ep.inputs["ipAddresses"]]
-    zones = {subnet.inputs["availabilityZone"] for subnet, _ in placed}
+    zones = {subnet.inputs["availabilityZoneId"] for subnet, _ in placed}
     # dns.endpointIps defaults to 2 (AWS's minimum, RSLVR-00400), in 2 of the hub's 3 AZs.
     assert len(zones) == len(placed) == 2
     for subnet, ip in placed:

@@ -148,9 +148,8 @@ def test_no_api_section_means_no_api():
         ),
         (
             {"domain": "api.example.com"},
-            "hubspoke:api.domain is not a known key (known: alarmEmails, "
-            "alarmTopicArn, corsOrigins, defaultGroup, function, groups, spoke, throttle, "
-            "uploadContentTypes, uploadMaxBytes, waf)",
+            # 13 keys: more than unknown_key lists (12)
+            "hubspoke:api.domain is not a known key",
         ),
     ],
 )

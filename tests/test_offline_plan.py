@@ -22,7 +22,7 @@ def test_plan_shows_each_resource_with_its_account_and_the_outputs(offline_cli):
         "+ VpcAttachmentAccepter tgw-data-accepter "
         "[network-eu-central-1 111122223333 eu-central-1]" in out
     )
-    assert "cidrBlock=10.2.16.0/20 availabilityZone=eu-central-1b" in out
+    assert "cidrBlock=10.2.16.0/20 availabilityZoneId=euc1-az2" in out
     assert "name=/hubspoke/prod/vpc/hub/flow-logs retentionInDays=365\n" in out
     assert 'Outputs:\n  hub_vpc_id: "vpc-' in out
 

@@ -60,7 +60,7 @@ def test_a_misspelt_provider_setting_is_not_also_reported_missing():
 def test_a_misspelt_required_key_is_one_problem():
     assert check(edited("dev", "    cidr: 10.10.0.0/16", "    cidrs: 10.10.0.0/16")) == [
         "hubspoke:hub.cidrs is not a known key; did you mean cidr? "
-        "(known: account, azCount, cidr, natGateways, networkAcls, region)"
+        "(known: account, azCount, azIds, cidr, natGateways, networkAcls, region)"
     ]
 
 

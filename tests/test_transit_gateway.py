@@ -110,7 +110,7 @@ def test_each_vpc_is_attached_by_its_own_account_in_one_attachment_subnet_per_az
         subnets = {s.id: s for s in prod.of_type(SUBNET) if s.inputs["vpcId"] == vpc.id}
         used = [subnets[i] for i in attachment.inputs["subnetIds"]]
         assert {s.inputs["tags"]["tier"] for s in used} == {"transit"}
-        zones = [s.inputs["availabilityZone"] for s in used]
+        zones = [s.inputs["availabilityZoneId"] for s in used]
         privates = [s for s in subnets.values() if s.inputs["tags"]["tier"] == "private"]
         assert len(zones) == len(set(zones)) == len(privates)
         for s in used:  # a /28 per AZ, from the layout's slot 15

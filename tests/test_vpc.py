@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from components.model import REGION_AZ_ID_PREFIXES
 from offline.runner import RunResult, run
 
 VPC = "hubspoke:network:Vpc"
@@ -43,18 +44,20 @@ def test_subnets_span_at_least_two_distinct_azs(stack):
             for s in children(stack, name, "aws:ec2/subnet:Subnet")
             if s.inputs["tags"]["tier"] == "private"
         ]
-        zones = {s.inputs["availabilityZone"] for s in private}
+        zones = {s.inputs["availabilityZoneId"] for s in private}
         assert len(zones) == len(private) >= 2, name
 
 
 def test_subnet_azs_are_in_the_vpcs_own_region(prod):
     for subnet in prod.of_type("aws:ec2/subnet:Subnet"):
-        assert subnet.inputs["availabilityZone"].startswith(prod.region_of(subnet))
+        prefix = REGION_AZ_ID_PREFIXES[prod.region_of(subnet)]
+        assert subnet.inputs["availabilityZoneId"].startswith(f"{prefix}-az")
+        assert "availabilityZone" not in subnet.inputs  # by id only (the two are ForceNew)
     data_subnets = children(prod, "data", "aws:ec2/subnet:Subnet")
-    assert {s.inputs["availabilityZone"] for s in data_subnets} == {
-        "eu-central-1a",
-        "eu-central-1b",
-        "eu-central-1c",
+    assert {s.inputs["availabilityZoneId"] for s in data_subnets} == {
+        "euc1-az1",
+        "euc1-az2",
+        "euc1-az3",
     }
 
 
@@ -152,7 +155,7 @@ def test_per_az_nat_gives_each_az_its_own_gateway_and_route_table(config_of):
     nats = sorted(children(result, "hub", "aws:ec2/natGateway:NatGateway"), key=lambda r: r.name)
     assert len(nats) == 2
     subnets = {s.id: s for s in children(result, "hub", "aws:ec2/subnet:Subnet")}
-    assert len({subnets[n.inputs["subnetId"]].inputs["availabilityZone"] for n in nats}) == 2
+    assert len({subnets[n.inputs["subnetId"]].inputs["availabilityZoneId"] for n in nats}) == 2
     tables = sorted(
         (
             rt

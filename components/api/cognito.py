@@ -2,14 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pulumi_aws as aws
 
 from components.api.scope import Scope
+from components.model import ApiConfig
 from components.naming import holds_fixed_name
+
+
+def _email(cfg: ApiConfig) -> dict[str, Any]:
+    """Sign-up and invitation mail: through the configured SES identity (`DEVELOPER`: SES's
+    quotas, the identity's address), else Cognito's default sender, which allows only a small
+    number of emails a day per account (Cognito quotas)."""
+    if cfg.email is None:
+        return {}
+    settings = {
+        "email_sending_account": "DEVELOPER",
+        "source_arn": cfg.email.ses_identity_arn,
+        "from_email_address": cfg.email.from_address,
+    }
+    if cfg.email.reply_to:
+        settings["reply_to_email_address"] = cfg.email.reply_to
+    return {"email_configuration": settings}
+
+
+def _sign_up(cfg: ApiConfig) -> dict[str, Any]:
+    """`selfSignUp: false`: only AdminCreateUser makes users; SignUp is refused
+    (NotAuthorizedException "SignUp is not permitted for this user pool")."""
+    if cfg.self_sign_up:
+        return {}  # Cognito's default: users sign themselves up
+    return {"admin_create_user_config": {"allow_admin_create_user_only": True}}
 
 
 def user_pool(scope: Scope) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolClient]:
     physical = scope.physical
+    cfg = scope.args.config
     pool = aws.cognito.UserPool(
         f"{scope.name}-users",
         name=physical,
@@ -27,6 +55,8 @@ def user_pool(scope: Scope) -> tuple[aws.cognito.UserPool, aws.cognito.UserPoolC
             "recovery_mechanisms": [{"name": "verified_email", "priority": 1}]
         },
         deletion_protection="ACTIVE" if scope.args.is_prod else "INACTIVE",
+        **_email(cfg),
+        **_sign_up(cfg),
         tags=scope.tags("-users"),
         opts=scope.stateful,
     )

@@ -13,7 +13,11 @@ They build the dataclasses of `components/model.py` and import nothing from
 """
 
 from components.validation.accounts import parse_accounts
-from components.validation.api import check_alarm_topic_region, parse_api
+from components.validation.api import (
+    check_alarm_topic_region,
+    check_email_identity_region,
+    parse_api,
+)
 from components.validation.dns import (
     check_endpoint_ips,
     check_firewall_regions,
@@ -41,6 +45,7 @@ __all__ = [
     "NS",
     "Problems",
     "check_alarm_topic_region",
+    "check_email_identity_region",
     "check_endpoint_ips",
     "check_firewall_regions",
     "check_overlaps",

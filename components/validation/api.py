@@ -14,6 +14,7 @@ from components.model import (
     WAF_RATE_LIMIT_MAX,
     WAF_RATE_LIMIT_MIN,
     ApiConfig,
+    ApiEmailConfig,
     VpcConfig,
     WafConfig,
 )
@@ -30,6 +31,10 @@ from components.validation.fields import (
 )
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+# An SES identity: an address or a domain (SES API, identities); Cognito's `SourceArn`.
+_SES_IDENTITY_ARN = re.compile(
+    r"^arn:aws(-cn|-us-gov)?:ses:([a-z]{2}(-[a-z]+)+-\d):(\d{12}):identity/([^\s/]{1,320})$"
+)
 _SNS_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$")
 # Cognito allows more in a group name, but API Gateway hands `cognito:groups` to the function as
 # one string ("a,b" or "[a b]"): a comma, a space or a bracket in a name would split it.
@@ -111,7 +116,7 @@ def parse_api(
         required=["spoke", "corsOrigins"],
         optional=[
             "throttle", "function", "uploadMaxBytes", "uploadContentTypes", "alarmTopicArn",
-            "alarmEmails", "groups", "defaultGroup", "waf",
+            "alarmEmails", "groups", "defaultGroup", "waf", "selfSignUp", "email",
         ],
     )  # fmt: skip
     if obj is None:
@@ -207,6 +212,16 @@ def parse_api(
         )
     waf = parse_waf(obj.get("waf", MISSING), f"{path}.waf", problems, is_prod)
     groups, default_permissions = _roles(obj, path, problems)
+    self_sign_up = as_bool(obj.get("selfSignUp", not is_prod), f"{path}.selfSignUp", problems)
+    email = parse_email(obj["email"], f"{path}.email", problems) if "email" in obj else None
+    if is_prod and self_sign_up and "email" not in obj:
+        # Design pitfall 9: with open sign-up anyone can spend the default sender's daily quota.
+        problems.add(
+            f"{path}.selfSignUp",
+            True,
+            f"in prod needs {path}.email (an SES identity): with open sign-up and Cognito's "
+            "default sender, anyone can spend its daily email quota",
+        )
     if (
         None in (spoke, rate, burst, memory, timeout, max_bytes)
         or runtime not in LAMBDA_PYTHON_RUNTIMES
@@ -228,7 +243,68 @@ def parse_api(
         waf=waf,
         groups=groups,
         default_permissions=default_permissions,
+        self_sign_up=bool(self_sign_up),
+        email=email,
     )
+
+
+def parse_email(raw: Any, path: str, problems: Problems) -> ApiEmailConfig | None:
+    """`api.email: {sesIdentityArn, from, replyTo?}`: `from` must be the identity's address, or
+    an address of its domain (SES sends only from a verified identity)."""
+    obj = as_mapping(raw, path, problems, required=["sesIdentityArn", "from"], optional=["replyTo"])
+    if obj is None:
+        return None
+    arn = as_str(obj.get("sesIdentityArn", MISSING), f"{path}.sesIdentityArn", problems)
+    match = _SES_IDENTITY_ARN.match(arn) if arn is not None else None
+    if arn is not None and match is None:
+        problems.add(
+            f"{path}.sesIdentityArn",
+            arn,
+            "is not an SES identity ARN (arn:aws:ses:<region>:<account>:identity/<address or "
+            "domain>)",
+        )
+    addresses = {}
+    for key in ("from", "replyTo"):
+        if key not in obj:
+            continue
+        value = as_str(obj[key], f"{path}.{key}", problems)
+        if value is not None and not _EMAIL.match(value):
+            problems.add(f"{path}.{key}", value, "is not an email address")
+            value = None
+        addresses[key] = value
+    sender = addresses.get("from")
+    if match is not None and sender is not None:
+        identity = match.group(5).lower()
+        domain = sender.rsplit("@", 1)[1].lower()
+        if "@" in identity:
+            sends = sender.lower() == identity
+        else:  # a verified domain sends from its addresses and its subdomains' (SES)
+            sends = domain == identity or domain.endswith(f".{identity}")
+        if not sends:
+            problems.add(f"{path}.from", sender, f"is not an address of SES identity {identity}")
+            sender = None
+    if match is None or sender is None or None in addresses.values():
+        return None
+    return ApiEmailConfig(arn, sender, addresses.get("replyTo"))
+
+
+def check_email_identity_region(
+    api: ApiConfig | None, spokes: Sequence[VpcConfig], problems: Problems
+) -> None:
+    """The SES identity in the user pool's region (the API's spoke region). Cognito accepts an
+    alternate region only for pools in some regions (developer guide, "Email settings for Amazon
+    Cognito user pools", SES Region table); the same region is the one rule that holds in all."""
+    if api is None or api.email is None:
+        return
+    spoke = next((s for s in spokes if s.name == api.spoke), None)
+    region = api.email.ses_identity_arn.split(":")[3]
+    if spoke is not None and region != spoke.region:
+        problems.add(
+            f"{NS}api.email.sesIdentityArn",
+            api.email.ses_identity_arn,
+            f"is in {region}; the user pool of the API is in {spoke.region} (spoke {spoke.name}): "
+            "use an SES identity verified in that region",
+        )
 
 
 def _permissions(value: Any, path: str, problems: Problems) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from components.model import (
     NACL_RULE_MAX,
     NAT_STRATEGIES,
     REGION_AZ_COUNTS,
+    REGION_AZ_ID_PREFIXES,
     VPC_MAX_PREFIX,
     VPC_MIN_PREFIX,
     VPC_RANGES,
@@ -60,7 +61,7 @@ def parse_vpc(
     """One VPC; `accounts` are the account keys written in `hubspoke:accounts` (None when that
     section is unusable, so references are not checked against it)."""
     keys = ["account", "cidr"]
-    optional = ["azCount", "natGateways", "region", "networkAcls"]
+    optional = ["azCount", "azIds", "natGateways", "region", "networkAcls"]
     if name is None:
         keys = ["name", *keys]
         optional = [*optional, "segment"]
@@ -120,12 +121,50 @@ def parse_vpc(
     if "networkAcls" in obj:
         acls = parse_network_acls(obj["networkAcls"], f"{path}.networkAcls", problems)
     segment = as_str(obj["segment"], f"{path}.segment", problems) if "segment" in obj else None
+    az_ids: tuple[str, ...] = ()
+    if "azIds" in obj:
+        # A bad list is reported and left out: the VPC's other checks still run on it.
+        az_ids = parse_az_ids(obj["azIds"], f"{path}.azIds", problems, region, az_count) or ()
     if None in (name, account, cidr, region) or nat not in NAT_STRATEGIES:
         return None
     return VpcConfig(
         name=name, account=account, region=region, cidr=cidr, az_count=az_count,
-        nat_gateways=nat, config_path=path, segment=segment, network_acls=acls,
+        nat_gateways=nat, config_path=path, segment=segment, network_acls=acls, az_ids=az_ids,
     )  # fmt: skip
+
+
+_AZ_ID = re.compile(r"^([a-z]{3,5}[0-9]+)-az([0-9]+)$")
+
+
+def parse_az_ids(
+    raw: Any, path: str, problems: Problems, region: str | None, az_count: int
+) -> tuple[str, ...] | None:
+    """`azIds`: one AZ id per AZ (`euw1-az1`), unique, in the VPC's region. Ids, not names: an id
+    is the same physical zone in every account, and does not move when a zone is impaired."""
+    items = as_list(raw, path, problems)
+    if items is None:
+        return None
+    before = len(problems.items)
+    if len(items) != az_count:
+        count = f"{len(items)} AZ id{'s' if len(items) != 1 else ''}"
+        problems.add(path, items, f"lists {count}; azCount is {az_count} (one id per AZ)")
+    prefix = REGION_AZ_ID_PREFIXES.get(region or "")
+    seen: set[str] = set()
+    for i, item in enumerate(items):
+        az_id = as_str(item, f"{path}[{i}]", problems)
+        if az_id is None:
+            continue
+        match = _AZ_ID.match(az_id)
+        if match is None:
+            problems.add(f"{path}[{i}]", az_id, "is not an AZ id (like euw1-az1)")
+        elif prefix is not None and match.group(1) != prefix:
+            problems.add(
+                f"{path}[{i}]", az_id, f"is not an AZ id of {region} (its ids are {prefix}-az<n>)"
+            )
+        if az_id in seen:
+            problems.add(f"{path}[{i}]", az_id, "is listed twice (one subnet per tier and AZ)")
+        seen.add(az_id)
+    return tuple(items) if len(problems.items) == before else None
 
 
 def parse_network_acls(raw: Any, path: str, problems: Problems) -> NetworkAclsConfig | None:

@@ -87,6 +87,21 @@ def default_security_group(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     }
 
 
+def _zone_id_of_region(ctx: Ctx, zone_id: str) -> str:
+    """AWS places a subnet only in an AZ id of the VPC's region; moto looks the id up in every
+    region, so a `euc1-az1` subnet would land in eu-central-1 under an eu-west-1 VPC. Refused as
+    CreateSubnet refuses an id it does not offer (InvalidParameterValue)."""
+    zones = ctx.client("ec2").describe_availability_zones()["AvailabilityZones"]
+    offered = sorted(z["ZoneId"] for z in zones if z.get("ZoneType") == "availability-zone")
+    if zone_id not in offered:
+        raise EmulatorRejected(
+            f"InvalidParameterValue: Value ({zone_id}) for parameter availabilityZoneId is "
+            f"invalid. Subnets can currently only be created in the following availability "
+            f"zones: {', '.join(offered)}."
+        )
+    return zone_id
+
+
 @resource("aws:ec2/subnet:Subnet")
 def subnet(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     ec2 = ctx.client("ec2")
@@ -98,7 +113,7 @@ def subnet(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     if inputs.get("availabilityZone"):
         kwargs["AvailabilityZone"] = inputs["availabilityZone"]
     if inputs.get("availabilityZoneId"):
-        kwargs["AvailabilityZoneId"] = inputs["availabilityZoneId"]
+        kwargs["AvailabilityZoneId"] = _zone_id_of_region(ctx, inputs["availabilityZoneId"])
     out = ec2.create_subnet(**kwargs)["Subnet"]
     if inputs.get("mapPublicIpOnLaunch"):
         ec2.modify_subnet_attribute(SubnetId=out["SubnetId"], MapPublicIpOnLaunch={"Value": True})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from offline.emulator.registry import Created, Ctx, Inputs, number, resource
+from offline.emulator.registry import Created, Ctx, EmulatorRejected, Inputs, number, resource
 
 
 def _password_policy(policy: Inputs) -> dict[str, Any]:
@@ -55,6 +55,23 @@ def user_pool(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     if admin and admin.get("allowAdminCreateUserOnly") is not None:
         kwargs["AdminCreateUserConfig"] = {
             "AllowAdminCreateUserOnly": bool(admin["allowAdminCreateUserOnly"])
+        }
+    email = inputs.get("emailConfiguration")
+    if email:
+        if email.get("emailSendingAccount") == "DEVELOPER" and not email.get("sourceArn"):
+            # CreateUserPool: DEVELOPER sends through an SES identity, which SourceArn names.
+            raise EmulatorRejected(
+                "InvalidParameterException: EmailSendingAccount DEVELOPER needs a SourceArn"
+            )
+        kwargs["EmailConfiguration"] = {
+            api: email[key]
+            for key, api in (
+                ("emailSendingAccount", "EmailSendingAccount"),
+                ("sourceArn", "SourceArn"),
+                ("fromEmailAddress", "From"),
+                ("replyToEmailAddress", "ReplyToEmailAddress"),
+            )
+            if email.get(key)
         }
     if inputs.get("userPoolAddOns"):
         mode = inputs["userPoolAddOns"].get("advancedSecurityMode")

@@ -18,6 +18,8 @@ def availability_zones(ctx: Ctx, args: Inputs) -> dict[str, Any]:
     if args.get("state"):
         filters.append({"Name": "state", "Values": [args["state"]]})
     zones = ctx.client("ec2").describe_availability_zones(Filters=filters)["AvailabilityZones"]
+    # The provider sorts by name and lists the ids in that order (terraform-provider-aws
+    # data source aws_availability_zones): names[i] and zoneIds[i] are one zone.
     zones = sorted(zones, key=lambda z: z["ZoneName"])
     return {
         "id": ctx.region,

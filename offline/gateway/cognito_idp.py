@@ -5,7 +5,8 @@ emulated pool, so a web app's sign-up and sign-in code is the same here as on AW
 Only the operations Cognito serves without AWS credentials are forwarded; an `Admin*` call
 without a signature gets Cognito's `MissingAuthenticationTokenException`. Two checks moto leaves
 out are made here as Cognito makes them: an `InitiateAuth` flow the app client does not allow is
-refused (`InvalidParameterException`), and `ConfirmSignUp` needs the code "sent" at sign-up (the
+refused (`InvalidParameterException`), `SignUp` on an admin-only pool is refused
+(`NotAuthorizedException`), and `ConfirmSignUp` needs the code "sent" at sign-up (the
 sandbox has no mail: the code is logged on the gateway's log and kept in `outbox`).
 """
 
@@ -131,6 +132,11 @@ class CognitoEndpoint:
                 refused = self._flow_refused(idp, pool, params)
                 if refused is not None:
                     return refused
+            if operation == "SignUp" and self._admin_only(idp, pool):
+                # Cognito's answer on a pool with AllowAdminCreateUserOnly (AdminCreateUser only).
+                return _error(
+                    "NotAuthorizedException", "SignUp is not permitted for this user pool"
+                )
             if operation == "ConfirmSignUp":
                 expected = self.outbox.get(str(params.get("Username", "")))
                 if expected is not None and params.get("ConfirmationCode") != expected:
@@ -152,6 +158,11 @@ class CognitoEndpoint:
         return Response(
             200, {"Content-Type": CONTENT_TYPE, **CORS}, json.dumps(_plain(result)).encode()
         )
+
+    def _admin_only(self, idp: Any, pool: UserPool) -> bool:
+        """moto's SignUp ignores the pool's AdminCreateUserConfig; Cognito refuses it."""
+        found = idp.describe_user_pool(UserPoolId=pool.pool_id)["UserPool"]
+        return bool(found.get("AdminCreateUserConfig", {}).get("AllowAdminCreateUserOnly"))
 
     def _flow_refused(self, idp: Any, pool: UserPool, params: Mapping[str, Any]) -> Response | None:
         client = idp.describe_user_pool_client(UserPoolId=pool.pool_id, ClientId=params["ClientId"])

@@ -10,9 +10,9 @@ from offline.gateway.deployed import UserPool
 def sign_in(
     emulator: EmulatorMocks, pool: UserPool, user: str, group: str | None = None
 ) -> dict[str, str]:
-    """Sign up (if new), confirm, add to `group` (one of the pool's groups) and sign in `user`
-    in the emulated pool; returns its tokens. The password is derived from the user name: this
-    is a local test helper, not a login."""
+    """Create `user` (if new) with a permanent password, add it to `group` (one of the pool's
+    groups) and sign it in, in the emulated pool; returns its tokens. The password is derived
+    from the user name: this is a local test helper, not a login."""
     idp = emulator.context_for_account(pool.account_id, pool.region).client("cognito-idp")
     described = idp.describe_user_pool(UserPoolId=pool.pool_id)["UserPool"]
     username = (
@@ -22,16 +22,22 @@ def sign_in(
     )
     password = f"Offline-{user}-Passw0rd!"
     client_id = sorted(pool.client_ids)[0]
+    email = username if "@" in username else f"{user}@example.com"
     try:
-        idp.sign_up(
-            ClientId=client_id,
+        # As an administrator: AdminCreateUser works whether or not the pool lets users sign
+        # themselves up (an admin-only pool refuses SignUp), and sends no mail when suppressed.
+        idp.admin_create_user(
+            UserPoolId=pool.pool_id,
             Username=username,
-            Password=password,
             UserAttributes=[
-                {"Name": "email", "Value": username if "@" in username else f"{user}@example.com"}
+                {"Name": "email", "Value": email},
+                {"Name": "email_verified", "Value": "true"},
             ],
+            MessageAction="SUPPRESS",
         )
-        idp.admin_confirm_sign_up(UserPoolId=pool.pool_id, Username=username)
+        idp.admin_set_user_password(
+            UserPoolId=pool.pool_id, Username=username, Password=password, Permanent=True
+        )
     except idp.exceptions.UsernameExistsException:
         pass
     if group is not None:

@@ -4,12 +4,15 @@ test_emulator_transit_gateway.py and test_emulator_stacks.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
 from stack_variants import prod_peering_config
 
 from offline.emulator import EmulatorMocks
+from offline.gateway import UserPool, sign_in
+from offline.gateway.cognito_idp import TARGET_PREFIX, CognitoEndpoint
 from offline.runner import RunResult, run
 
 ACCEPTER = "aws:ec2/vpcPeeringConnectionAccepter:VpcPeeringConnectionAccepter"
@@ -94,3 +97,29 @@ def test_the_private_zone_is_associated_with_every_vpc_across_accounts(prod):
     for association in result.of_type("aws:route53/zoneAssociation:ZoneAssociation"):
         vpc = next(v for v in result.of_type(VPC) if v.id == association.inputs["vpcId"])
         assert result.account_of(association) == result.account_of(vpc)
+
+
+def test_prods_pool_is_admin_only_the_local_cognito_refuses_sign_up_and_tokens_still_work(prod):
+    """Cognito refuses SignUp on an admin-only pool; `python -m offline token` creates users as
+    an administrator, so it still signs them in."""
+    result, emu = prod
+    pool_resource = result.of_type("aws:cognito/userPool:UserPool")[0]
+    account, region = result.account_of(pool_resource), result.region_of(pool_resource)
+    idp = emu.context_for_account(account, region).client("cognito-idp")
+    described = idp.describe_user_pool(UserPoolId=pool_resource.id)["UserPool"]
+    assert described["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    client_id = result.of_type("aws:cognito/userPoolClient:UserPoolClient")[0].id
+    pool = UserPool(region, account, pool_resource.id, frozenset({client_id}), {"keys": []})
+    endpoint = CognitoEndpoint(emu, [pool])
+    body = {"ClientId": client_id, "Username": "eve@example.com", "Password": "Eve-Passw0rd-Long!"}
+    response = endpoint.handle(
+        "POST", {"x-amz-target": f"{TARGET_PREFIX}SignUp"}, json.dumps(body).encode()
+    )
+    assert response.status == 400
+    assert json.loads(response.body) == {
+        "__type": "NotAuthorizedException",
+        "message": "SignUp is not permitted for this user pool",
+    }
+    assert endpoint.outbox == {}  # no confirmation mail "sent"
+    tokens = sign_in(emu, pool, "ops")
+    assert tokens["username"] == "ops@example.com" and tokens["idToken"]

@@ -264,3 +264,44 @@ def test_a_firewall_rule_group_not_shared_with_the_vpcs_account_is_rejected_nami
     assert "ResolverFirewallRuleGroupAssociation" in message
     assert "not shared with account" in message
     assert any(f"dns-firewall-{vpc}" in message for vpc in ("app", "data")), message
+
+
+@pytest.mark.parametrize("zone_id", ["euc1-az1", "euw1-az9"])
+def test_a_subnet_on_an_az_id_its_region_does_not_offer_is_rejected(run_program, zone_id):
+    """moto finds an AZ id in any region; AWS places a subnet only in an id of the VPC's region."""
+    with pytest.raises(EmulatorRejected) as rejected:
+        run_program(
+            f"""
+vpc = aws.ec2.Vpc("hub", cidr_block="10.0.0.0/16", opts=on(hub))
+aws.ec2.Subnet("hub-private-0", vpc_id=vpc.id, cidr_block="10.0.0.0/20",
+               availability_zone_id="{zone_id}", opts=on(hub))
+"""
+        )
+    message = str(rejected.value)
+    assert "'hub-private-0'" in message
+    assert f"InvalidParameterValue: Value ({zone_id}) for parameter availabilityZoneId" in message
+    assert "euw1-az1, euw1-az2, euw1-az3" in message
+
+
+def test_a_subnet_on_an_az_id_of_its_region_lands_in_that_zone(run_program, emulator):
+    result = run_program(
+        """
+vpc = aws.ec2.Vpc("hub", cidr_block="10.0.0.0/16", opts=on(hub))
+aws.ec2.Subnet("hub-private-0", vpc_id=vpc.id, cidr_block="10.0.0.0/20",
+               availability_zone_id="euw1-az2", opts=on(hub))
+"""
+    )
+    subnet = result.named(SUBNET, "hub-private-0")
+    ec2 = emulator.context_for_account("111122223333", "eu-west-1").client("ec2")
+    found = ec2.describe_subnets(SubnetIds=[subnet.id])["Subnets"][0]
+    assert (found["AvailabilityZoneId"], found["AvailabilityZone"]) == ("euw1-az2", "eu-west-1c")
+
+
+def test_a_pool_sending_through_ses_without_the_identity_is_rejected(run_program):
+    with pytest.raises(EmulatorRejected, match=r"'users'.*DEVELOPER needs a SourceArn"):
+        run_program(
+            """
+aws.cognito.UserPool("users", email_configuration={"email_sending_account": "DEVELOPER"},
+                     opts=on(hub))
+"""
+        )

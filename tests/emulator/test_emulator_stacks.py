@@ -48,7 +48,7 @@ def test_subnets_sit_in_the_availability_zones_moto_reports_for_their_account(de
     for subnet in result.of_type(SUBNET):
         ec2 = emu.context_for_account(result.account_of(subnet), result.region_of(subnet))
         found = ec2.client("ec2").describe_subnets(SubnetIds=[subnet.id])["Subnets"][0]
-        assert found["AvailabilityZone"] == subnet.inputs["availabilityZone"]
+        assert found["AvailabilityZoneId"] == subnet.inputs["availabilityZoneId"]
         assert found["OwnerId"] == result.account_of(subnet)
 
 

@@ -42,8 +42,10 @@ def needs_tools() -> None:
 
 
 class Sandbox:
-    def __init__(self, gateway: LocalGateway, web: LocalWebApp, other: LocalWebApp):
-        self.gateway, self.web, self.other = gateway, web, other
+    def __init__(
+        self, gateway: LocalGateway, web: LocalWebApp, other: LocalWebApp, admin_only: LocalWebApp
+    ):
+        self.gateway, self.web, self.other, self.admin_only = gateway, web, other, admin_only
 
     def run(self, scenario: str, *, web_url: str | None = None) -> dict[str, Any]:
         args = ["node", str(FLOWS), scenario, web_url or self.web.url, self.gateway.url, CHROMIUM]
@@ -70,16 +72,23 @@ def _result(stdout: str, stderr: str = "") -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[Sandbox]:
     needs_tools()
-    with LocalWebApp() as web, LocalWebApp() as other, EmulatorMocks() as emulator:
+    with (
+        LocalWebApp() as web,
+        LocalWebApp() as other,
+        LocalWebApp() as admin_only,
+        EmulatorMocks() as emulator,
+    ):
         web.serve(0)
         other.serve(0)  # the same app from an origin the API does not allow
+        admin_only.serve(0)  # the app told its pool is admin-only (as prod's is)
         result = deploy("dev", emulator, web_origins=[web.url])
         gateway = start_gateway(result, emulator, cors=[*cors_origins("dev"), web.url], port=0)
         config = web_config(result, gateway)
         web.configure(config, connect_src=gateway.url)
         other.configure(config, connect_src=gateway.url)
+        admin_only.configure({**config, "selfSignUp": False}, connect_src=gateway.url)
         try:
-            yield Sandbox(gateway, web, other)
+            yield Sandbox(gateway, web, other, admin_only)
         finally:
             gateway.stop()
 
@@ -107,6 +116,16 @@ def test_sign_up_confirm_crud_with_a_conflict_and_uploads(sandbox):
     assert len(keys) == 1, keys
     key, obj = keys[0]
     assert key.startswith("uploads/") and obj.metadata["Content-Type"] == "image/png"
+
+
+def test_an_admin_only_pool_hides_sign_up_and_says_who_creates_accounts(sandbox):
+    assert sandbox.web.config["selfSignUp"] is True  # dev's pool: the flow above signs up
+    found = sandbox.run("admin-only", web_url=sandbox.admin_only.url)
+    assert found == {
+        "signUpVisible": False,
+        "note": "Accounts are created by an administrator.",
+        "signInVisible": True,
+    }
 
 
 def test_a_reader_sees_write_controls_disabled(sandbox):

@@ -158,6 +158,12 @@ try {
     found.busyMessages = messages.filter((m) => m.includes("429"));
     found.finalError = await page.textContent("#error");
     await shot(page, "web-busy");
+  } else if (scenario === "admin-only") {
+    // config.json says selfSignUp: false: no way to sign up, a note instead; sign-in stays.
+    const page = await open();
+    found.signUpVisible = await page.isVisible("#sign-up");
+    found.note = (await page.isVisible("#admin-only")) ? await page.textContent("#admin-only") : null;
+    found.signInVisible = await page.isVisible("#sign-in");
   } else if (scenario === "other-origin") {
     const email = await helperUser("uma");
     const page = await open();

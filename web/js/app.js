@@ -135,6 +135,11 @@ async function start() {
   const c = state.config;
   $("upload-limits").textContent = `Up to ${c.uploadMaxBytes} bytes; ${(c.uploadContentTypes || []).join(", ")}.`;
   const auth = cognito(c.cognitoEndpoint, c.clientId);
+  // An admin-only pool refuses SignUp: no sign-up button, and a note saying who creates accounts.
+  const selfSignUp = c.selfSignUp !== false;
+  $("sign-up").hidden = !selfSignUp;
+  $("sign-up").disabled = !selfSignUp;
+  $("admin-only").hidden = selfSignUp;
   state.session = createSession(auth, { onChange: render });
   state.api = createApi(c.apiUrl, state.session, { onWait: (s) => say(`The service is busy (429); retrying in ${s} s.`) });
 
