@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -35,6 +36,8 @@ COMPONENT = "dns-firewall"
 # then the managed lists in config order.
 ALLOW_PRIORITY, BLOCK_PRIORITY, MANAGED_PRIORITY = 100, 200, 300
 OVERRIDE_TTL = 60
+# `ManagedOwnerName` of AWS's managed domain lists (ListFirewallDomainLists).
+AWS_MANAGED_OWNER = "Route 53 Resolver DNS Firewall"
 
 
 @dataclass(frozen=True)
@@ -94,7 +97,7 @@ class DnsFirewall(pulumi.ComponentResource):
             self._rule(f"{prefix}-block", group, blocked.id, BLOCK_PRIORITY, "BLOCK", hub_side)
         for i, managed in enumerate(fw.managed_lists):
             self._rule(
-                f"{prefix}-{managed}", group, fw.managed_list_ids[region][managed],
+                f"{prefix}-{managed}", group, self._managed_list_id(region, managed, hub_side),
                 MANAGED_PRIORITY + 100 * i, "BLOCK", hub_side,
             )  # fmt: skip
 
@@ -131,6 +134,35 @@ class DnsFirewall(pulumi.ComponentResource):
                 # One config per VPC.
                 opts=holds_fixed_name(pulumi.ResourceOptions(parent=self, provider=vpc.provider)),
             )
+
+    def _managed_list_id(
+        self, region: str, managed: str, opts: pulumi.ResourceOptions
+    ) -> pulumi.Output[str]:
+        """The stack file's id of AWS managed list `managed` in `region`, read back from AWS
+        (GetFirewallDomainList, in the hub account) and checked to be that list. pulumi-aws has no
+        lookup by name, so the id comes from the stack file; this makes a placeholder or a
+        mistyped id fail the preview (AWS: not found; or another list's name) instead of
+        deploying a rule that blocks the wrong list."""
+        list_id = self.args.firewall.managed_list_ids[region][managed]
+        found = aws.route53.get_resolver_firewall_domain_list_output(
+            firewall_domain_list_id=list_id,
+            opts=pulumi.InvokeOutputOptions(parent=self, provider=opts.provider),
+        )
+        key = f"hubspoke:dns.firewall.managedListIds.{region}.{managed}"
+
+        def checked(listed: Any) -> str:
+            if (listed["name"], listed["managed_owner_name"]) != (managed, AWS_MANAGED_OWNER):
+                raise pulumi.RunError(
+                    f"{key} {list_id} is the domain list {listed['name']!r} (owner "
+                    f"{listed['managed_owner_name']!r}) in {region}, not the AWS managed list "
+                    f"{managed}: take its id from `aws route53resolver "
+                    f"list-firewall-domain-lists --region {region}` in the hub account"
+                )
+            return str(listed["id"])
+
+        return pulumi.Output.all(
+            id=found.id, name=found.name, managed_owner_name=found.managed_owner_name
+        ).apply(checked)
 
     def _domain_list(
         self, name: str, domains: Sequence[str], region: str, opts: pulumi.ResourceOptions

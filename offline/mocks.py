@@ -17,9 +17,37 @@ from typing import Any
 import pulumi
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 
-from components.model import REGION_AZ_COUNTS, REGION_AZ_ID_PREFIXES
+from components.model import FIREWALL_MANAGED_LISTS, REGION_AZ_COUNTS, REGION_AZ_ID_PREFIXES
 
 PROVIDER_TYPE = "pulumi:providers:aws"
+DOMAIN_LIST_LOOKUP = "aws:route53/getResolverFirewallDomainList:getResolverFirewallDomainList"
+
+
+def managed_domain_list_id(region: str, name: str) -> str:
+    """The id the offline AWS gives the AWS managed domain list `name` in `region` (on AWS each
+    region has its own ids, which `aws route53resolver list-firewall-domain-lists` shows). The
+    stack files' ids are these: they exist offline only, so a deploy fails at the lookup."""
+    digest = hashlib.sha256(f"aws-managed-domain-list/{region}/{name}".encode()).hexdigest()
+    return f"rslvr-fdl-{digest[:17]}"
+
+
+def managed_domain_list(region: str, list_id: str) -> dict[str, Any]:
+    """GetFirewallDomainList of an AWS managed list, as the provider returns it; an id that is
+    not one of `region`'s managed lists is not found, as on AWS."""
+    for name in FIREWALL_MANAGED_LISTS:
+        if managed_domain_list_id(region, name) == list_id:
+            return {
+                "id": list_id,
+                "firewallDomainListId": list_id,
+                "name": name,
+                "managedOwnerName": "Route 53 Resolver DNS Firewall",
+                "status": "COMPLETE",
+                "region": region,
+            }
+    raise LookupError(
+        f"reading Route53 Resolver Firewall Domain List ({list_id}): couldn't find resource "
+        f"(ResourceNotFoundException in {region})"
+    )
 
 
 @dataclass
@@ -141,6 +169,8 @@ class FakeAws(pulumi.runtime.Mocks):
             length = int(args.args.get("passwordLength", 32))
             seed = hashlib.sha256(f"random-password/{where.account_id}/{where.region}".encode())
             return {"randomPassword": (seed.hexdigest() * 4)[:length], "id": where.region}
+        if token == DOMAIN_LIST_LOOKUP:
+            return managed_domain_list(where.region, args.args["firewallDomainListId"])
         if token == "aws:ssm/getParameter:getParameter":
             name = args.args["name"]
             return {"name": name, "value": _ssm_parameter_value(name, where), "id": name}

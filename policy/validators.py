@@ -38,6 +38,13 @@ FLOW_LOG = "aws:ec2/flowLog:FlowLog"
 SUBNET = "aws:ec2/subnet:Subnet"
 RESOLVER_ENDPOINT = "aws:route53/resolverEndpoint:ResolverEndpoint"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+FIREWALL_ASSOCIATION = (
+    "aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation"
+)
+QUERY_LOG_ASSOCIATION = (
+    "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation"
+)
+AWS_PROVIDER = "pulumi:providers:aws"
 
 # Every (type, property) a rule reads; tests check each against the pulumi-aws SDK so a renamed
 # property cannot turn a rule into one that silently passes.
@@ -70,10 +77,14 @@ INSPECTED: tuple[tuple[str, str], ...] = (
     (APIGW_RESOURCE, "path"),
     (FLOW_LOG, "vpcId"),
     (SUBNET, "availabilityZone"),
+    (SUBNET, "availabilityZoneId"),
     (RESOLVER_ENDPOINT, "ipAddresses"),
     (LOG_GROUP, "retentionInDays"),
     (LOG_GROUP, "kmsKeyId"),
     (APIGW_METHOD, "requestValidatorId"),
+    (FIREWALL_ASSOCIATION, "vpcId"),
+    (QUERY_LOG_ASSOCIATION, "resourceId"),
+    (VPC, "tagsAll"),
 )
 
 
@@ -338,12 +349,7 @@ def buckets_have_public_access_blocks(resources: Sequence[Resource]) -> list[tup
 
 def vpcs_have_flow_logs(resources: Sequence[Resource]) -> list[tuple[str, str]]:
     """Every VPC records its traffic in a flow log."""
-    logs = _of_type(resources, FLOW_LOG)
-    return [
-        (vpc.urn, f"VPC {vpc.name} has no FlowLog")
-        for vpc in _of_type(resources, VPC)
-        if not any(_references(log, "vpcId", vpc) for log in logs)
-    ]
+    return _vpcs_without(resources, FLOW_LOG, "vpcId", "FlowLog")
 
 
 def resolver_endpoints_span_azs(resources: Sequence[Resource]) -> list[tuple[str, str]]:
@@ -363,7 +369,13 @@ def resolver_endpoints_span_azs(resources: Sequence[Resource]) -> list[tuple[str
                 )
             )
             continue
-        zones = {s.props.get("availabilityZone") for s in subnets if s.id in subnet_ids}
+        # A subnet names its AZ by id (`availabilityZoneId`, as the stack files pin them) or by
+        # name; AWS reports both once it exists.
+        zones = {
+            s.props.get("availabilityZoneId") or s.props.get("availabilityZone")
+            for s in subnets
+            if s.id in subnet_ids
+        }
         if len(zones) == 1:
             problems.append(
                 (
@@ -436,9 +448,75 @@ def public_api_routes(
     ]
 
 
+def _tag_map(value: Any) -> Mapping[str, Any]:
+    """Tags given as a mapping or (provider inputs reach the engine so) as a JSON string."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            return {}
+    return value if isinstance(value, Mapping) else {}
+
+
+def environments(resources: Sequence[Resource]) -> set[str]:
+    """The `environment` tag(s) of a stack: the program puts `hubspoke:environment` in the
+    `default_tags` of every AWS provider it builds (components/naming.py), and AWS reports it in
+    every VPC's `tagsAll`. The stack name is not used: a stack may be called anything."""
+    found = set()
+    for provider in _of_type(resources, AWS_PROVIDER):
+        tags = _tag_map(_tag_map(provider.props.get("defaultTags")).get("tags"))
+        found.add(tags.get("environment"))
+    for vpc in _of_type(resources, VPC):
+        found.add(_tag_map(vpc.props.get("tagsAll")).get("environment"))
+    return {str(e) for e in found if e}
+
+
+def _is_prod(resources: Sequence[Resource]) -> bool:
+    """A stack whose environment the pack cannot read is held to prod's rules (fail closed)."""
+    found = environments(resources)
+    return "prod" in found or not found
+
+
+def _vpcs_without(
+    resources: Sequence[Resource], type_: str, prop: str, missing: str
+) -> list[tuple[str, str]]:
+    links = _of_type(resources, type_)
+    return [
+        (vpc.urn, f"VPC {vpc.name} has no {missing}")
+        for vpc in _of_type(resources, VPC)
+        if not any(_references(link, prop, vpc) for link in links)
+    ]
+
+
+def prod_vpcs_have_dns_firewall(resources: Sequence[Resource]) -> list[tuple[str, str]]:
+    """In prod, every VPC has a DNS Firewall rule group association (`vpcId` is that VPC)."""
+    if not _is_prod(resources):
+        return []
+    return _vpcs_without(
+        resources,
+        FIREWALL_ASSOCIATION,
+        "vpcId",
+        "ResolverFirewallRuleGroupAssociation: prod filters every VPC's DNS (dns.firewall)",
+    )
+
+
+def prod_vpcs_log_dns_queries(resources: Sequence[Resource]) -> list[tuple[str, str]]:
+    """In prod, every VPC has a Resolver query log config association (`resourceId` is that VPC)."""
+    if not _is_prod(resources):
+        return []
+    return _vpcs_without(
+        resources,
+        QUERY_LOG_ASSOCIATION,
+        "resourceId",
+        "ResolverQueryLogConfigAssociation: prod logs every VPC's DNS queries (dns.queryLogging)",
+    )
+
+
 STACK_CHECKS: Mapping[str, StackCheck] = {
     "s3-buckets-have-public-access-blocks": buckets_have_public_access_blocks,
     "vpcs-have-flow-logs": vpcs_have_flow_logs,
+    "prod-vpcs-have-dns-firewall": prod_vpcs_have_dns_firewall,
+    "prod-vpcs-log-dns-queries": prod_vpcs_log_dns_queries,
     "resolver-endpoints-span-two-azs": resolver_endpoints_span_azs,
     "api-methods-have-authorizers": api_methods_have_authorizers,
 }

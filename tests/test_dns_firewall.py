@@ -198,3 +198,36 @@ def test_s3_destination_is_tls_only_and_lets_delivery_write_for_the_hub(prod_s3)
     assert sids["DenyInsecureTransport"]["Effect"] == "Deny"
     put = sids["ResolverQueryLogsDelivery"]
     assert put["Condition"]["StringEquals"]["aws:SourceAccount"] == NETWORK
+
+
+def _prod_with_managed_ids(change) -> dict[str, Any]:
+    raw = prod_with()
+    change(raw["hubspoke:dns"]["firewall"]["managedListIds"])
+    return raw
+
+
+MALWARE, BOTNET = "AWSManagedDomainsMalwareDomainList", "AWSManagedDomainsBotnetCommandandControl"
+
+
+def test_a_managed_list_id_of_another_region_fails_at_its_lookup_naming_the_id() -> None:
+    """Ids are per region: one copied from eu-central-1 is not found in eu-west-1 (the lookup
+    runs in preview too, so a placeholder or stale id never reaches a rule)."""
+    stray = stack_config("prod")["hubspoke:dns"]["firewall"]["managedListIds"]["eu-central-1"]
+
+    def copy_from_frankfurt(ids):
+        ids["eu-west-1"][MALWARE] = stray[MALWARE]
+
+    with pytest.raises(Exception, match=rf"\({stray[MALWARE]}\): couldn't find resource"):
+        run("prod", config=_prod_with_managed_ids(copy_from_frankfurt), preview=True)
+
+
+def test_the_id_of_the_other_managed_list_is_refused_naming_the_key_and_both_lists() -> None:
+    def botnet_given_the_malware_id(ids):
+        ids["eu-west-1"][BOTNET] = ids["eu-west-1"][MALWARE]
+
+    with pytest.raises(Exception) as raised:
+        run("prod", config=_prod_with_managed_ids(botnet_given_the_malware_id))
+    message = str(raised.value)
+    assert f"hubspoke:dns.firewall.managedListIds.eu-west-1.{BOTNET} rslvr-fdl-" in message
+    assert f"is the domain list '{MALWARE}'" in message
+    assert f"not the AWS managed list {BOTNET}" in message

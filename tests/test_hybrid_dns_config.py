@@ -310,3 +310,20 @@ def test_a_missing_managed_list_id_names_the_deepest_key_the_file_has():
         f'{fw}.eu-west-1 ["AWSManagedDomainsMalwareDomainList"] lacks the id of '
         "AWSManagedDomainsBotnetCommandandControl (a managed list has one id per region)",
     ]
+
+
+@pytest.mark.parametrize(
+    "list_id",
+    ["rslvr-fdl-xxx", "rslvr-fdl-PLACEHOLDER00000001", "rslvr-fdl-0A1B2C3D4E5F60001", "fdl-1"],
+)
+def test_a_managed_list_id_not_in_aws_format_is_refused_naming_the_key(list_id):
+    from tests.test_config import problems, raw
+
+    cfg = raw("prod")
+    cfg["dns"]["firewall"]["managedListIds"]["eu-west-1"]["AWSManagedDomainsMalwareDomainList"] = (
+        list_id
+    )
+    [problem] = problems(cfg)
+    key = "hubspoke:dns.firewall.managedListIds.eu-west-1.AWSManagedDomainsMalwareDomainList"
+    assert problem.startswith(f"{key} {list_id} is not a domain list id (rslvr-fdl- and 16-17 hex")
+    assert "list-firewall-domain-lists --region eu-west-1" in problem

@@ -15,7 +15,7 @@ import yaml
 
 from offline.diff import Step, diff, run_both
 from offline.force_new import data, known_types, sdk_has_path
-from offline.mocks import PROVIDER_TYPE
+from offline.mocks import PROVIDER_TYPE, managed_domain_list_id
 from offline.runner import ROOT, RunResult, run, stack_config
 
 
@@ -154,7 +154,7 @@ def test_a_spoke_moved_to_another_region_is_replaced_for_its_provider(prod_base)
         c["hubspoke:spokes"][1].update(region="eu-west-2")
         # DNS Firewall's managed lists have one id per region (docs/dns-firewall.md).
         ids = c["hubspoke:dns"]["firewall"]["managedListIds"]
-        ids["eu-west-2"] = ids["eu-central-1"]
+        ids["eu-west-2"] = {n: managed_domain_list_id("eu-west-2", n) for n in ids["eu-central-1"]}
 
     steps = diff(prod_base, changed("prod", move))
     vpc = step(steps, "aws:ec2/vpc:Vpc", "data")

@@ -184,7 +184,11 @@ def parse_dns(
     )
 
 
-_DOMAIN_LIST_ID = re.compile(r"^rslvr-fdl-[0-9a-z]{1,40}$")
+# AWS's domain list ids: `rslvr-fdl-` and 16 or 17 lowercase hex digits (the Route 53 Resolver
+# API reference and the AWS CLI examples show 16, e.g. rslvr-fdl-2c46f2ecbfec4dcc; resolver ids
+# generally have 17). A made-up placeholder such as `rslvr-fdl-xxx` is refused here; a well-formed
+# id that is not the list is refused at the lookup (components/dns_firewall.py).
+_DOMAIN_LIST_ID = re.compile(r"^rslvr-fdl-[0-9a-f]{16,17}$")
 
 
 def _firewall_domains(
@@ -246,10 +250,15 @@ def parse_firewall(raw: Any, path: str, problems: Problems, is_prod: bool) -> Fi
                     problems.add(f"{rp}.{list_name}", list_id, "is not an AWS managed domain list")
                 elif not isinstance(list_id, str) or not _DOMAIN_LIST_ID.match(list_id):
                     problems.add(
-                        f"{rp}.{list_name}", list_id, "is not a domain list id (rslvr-fdl-...)"
+                        f"{rp}.{list_name}",
+                        list_id,
+                        "is not a domain list id (rslvr-fdl- and 16-17 hex digits: `aws "
+                        f"route53resolver list-firewall-domain-lists --region {region}` in the "
+                        "hub account lists them)",
                     )
-                else:
-                    ids.setdefault(str(region), {})[list_name] = list_id
+                # Kept even when malformed (the problem above stops the run), so the region
+                # check does not also call the id missing.
+                ids.setdefault(str(region), {})[list_name] = str(list_id)
     seen: dict[str, str] = {}
     allowed = _firewall_domains(
         obj.get("allowedDomains", []), f"{path}.allowedDomains", problems, seen

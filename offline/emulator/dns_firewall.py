@@ -2,9 +2,9 @@
 
 moto 5.2 has no DNS Firewall API, and its query log configs cannot be associated from another
 account; this module keeps both in `EmulatorMocks.extra["dns_firewall"]` with the checks AWS makes:
-- a rule is in a rule group of the caller's, with a domain list of the caller's or an AWS managed
-  one (`rslvr-fdl-...` not created here), priorities unique in the group, BLOCK with a response
-  and OVERRIDE with its domain;
+- a rule is in a rule group of the caller's, with a domain list of the caller's or one of the
+  region's AWS managed lists (offline/mocks.py's catalog, also behind the lookup), priorities
+  unique in the group, BLOCK with a response and OVERRIDE with its domain;
 - a rule group association (and a query log config association) is made in the VPC's own
   account and region, of a group (config) in that region that is the caller's or shared with the
   caller's account through RAM (a resource and a principal association, accepted where needed);
@@ -19,7 +19,16 @@ import json
 import uuid
 from typing import Any
 
-from offline.emulator.registry import Created, Ctx, EmulatorRejected, Inputs, number, resource
+from offline.emulator.registry import (
+    Created,
+    Ctx,
+    EmulatorRejected,
+    Inputs,
+    invoke,
+    number,
+    resource,
+)
+from offline.mocks import DOMAIN_LIST_LOOKUP, managed_domain_list
 
 GROUP = "aws:route53/resolverFirewallRuleGroup:ResolverFirewallRuleGroup"
 DOMAIN_LIST = "aws:route53/resolverFirewallDomainList:ResolverFirewallDomainList"
@@ -78,6 +87,12 @@ def _usable(ctx: Ctx, created: Any, what: str, name: str) -> None:
         )
 
 
+@invoke(DOMAIN_LIST_LOOKUP)
+def domain_list_lookup(ctx: Ctx, args: Inputs) -> dict[str, Any]:
+    """AWS's managed lists (the offline catalog of offline/mocks.py) in the caller's region."""
+    return managed_domain_list(ctx.region, args["firewallDomainListId"])
+
+
 @resource(GROUP)
 def rule_group(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     group_id = _id("rslvr-frg", ctx.account_id, ctx.region, name)
@@ -106,8 +121,11 @@ def firewall_rule(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     listed = _find(ctx, DOMAIN_LIST, list_id)
     if listed is not None and (listed.account_id, listed.region) != (ctx.account_id, ctx.region):
         raise EmulatorRejected(f"{name}: ResourceNotFoundException: domain list {list_id}")
-    if listed is None and not list_id.startswith("rslvr-fdl-"):
-        raise EmulatorRejected(f"{name}: ResourceNotFoundException: domain list {list_id}")
+    if listed is None:
+        try:  # not created here: it must be one of the region's AWS managed lists
+            managed_domain_list(ctx.region, list_id)
+        except LookupError as exc:
+            raise EmulatorRejected(f"{name}: {exc}") from None
     action = inputs["action"]
     if action not in ("ALLOW", "BLOCK", "ALERT"):
         raise EmulatorRejected(f"{name}: ValidationException: action {action}")
@@ -194,6 +212,9 @@ def query_log_config_association(ctx: Ctx, name: str, inputs: Inputs) -> Created
     config = _find(ctx, QUERY_LOG_CONFIG, config_id)
     if config is None:
         raise EmulatorRejected(f"{name}: ResourceNotFoundException: query log config {config_id}")
+    # Another account's config is usable only once shared: "You can optionally use AWS RAM to
+    # share a query logging configuration with other AWS accounts. The other accounts can then
+    # associate VPCs with the configuration" (Route 53 Resolver API, CreateResolverQueryLogConfig).
     _usable(ctx, config, "query log config", name)
     _require_vpc(ctx, vpc_id)
     done = _state(ctx)["log_associations"]

@@ -228,8 +228,9 @@ class EmulatorMocks(FakeAws):
     # -- the Mocks interface ---------------------------------------------------------------
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict]:
-        if self.preview:
-            # `pulumi preview` creates nothing and knows only the inputs.
+        if self.preview and args.typ != PROVIDER_TYPE:
+            # `pulumi preview` creates nothing and knows only the inputs; it still configures
+            # the providers (below), so invokes run in each provider's account and region.
             return "", dict(args.inputs)
         if not args.custom and args.typ != PROVIDER_TYPE:
             return "", {}  # a component: registers nothing in AWS

@@ -1,6 +1,7 @@
 """The pack itself: start `policy/__main__.py` the way the Pulumi CLI does (a process that prints
 its gRPC port) and ask it, over the Analyzer protocol, what it enforces and what it finds."""
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -69,7 +70,41 @@ def test_pack_passes_a_table_with_encryption_and_pitr(analyzer):
     assert list(analyzer.Analyze(request).diagnostics) == []
 
 
+def _provider(environment: str) -> analyzer_pb2.AnalyzerResource:
+    # The program's providers carry `default_tags`; the engine hands a provider's nested
+    # inputs to the pack as JSON text.
+    tags = json.dumps({"tags": {"project": "hubspoke", "environment": environment}})
+    return analyzer_pb2.AnalyzerResource(
+        type=validators.AWS_PROVIDER,
+        name="network",
+        urn=f"urn:provider-{environment}",
+        properties=_struct({"region": "eu-west-1", "defaultTags": tags}),
+    )
+
+
+def test_pack_holds_prod_vpcs_to_dns_firewall_and_query_logs(analyzer):
+    vpc = analyzer_pb2.AnalyzerResource(
+        type=validators.VPC, name="hub", urn="urn:vpc", properties=_struct({"id": "vpc-1"})
+    )
+    flow_log = analyzer_pb2.AnalyzerResource(
+        type=validators.FLOW_LOG, name="fl", urn="urn:fl", properties=_struct({"vpcId": "vpc-1"})
+    )
+    firewall = analyzer_pb2.AnalyzerResource(
+        type=validators.FIREWALL_ASSOCIATION,
+        name="dns-firewall-hub",
+        urn="urn:fw",
+        properties=_struct({"vpcId": "vpc-1"}),
+    )
+    prod = analyzer_pb2.AnalyzeStackRequest(resources=[_provider("prod"), vpc, flow_log, firewall])
+    [diagnostic] = analyzer.AnalyzeStack(prod).diagnostics
+    assert (diagnostic.policyName, diagnostic.urn) == ("prod-vpcs-log-dns-queries", "urn:vpc")
+    assert "VPC hub has no ResolverQueryLogConfigAssociation" in diagnostic.message
+    dev = analyzer_pb2.AnalyzeStackRequest(resources=[_provider("dev"), vpc, flow_log])
+    assert list(analyzer.AnalyzeStack(dev).diagnostics) == []
+
+
 def test_pack_stack_rules_use_the_dependency_graph_and_the_public_routes_config(analyzer):
+    dev = _provider("dev")
     vpc = analyzer_pb2.AnalyzerResource(
         type=validators.VPC, name="hub", urn="urn:vpc", properties=_struct({"id": "vpc-1"})
     )
@@ -85,7 +120,7 @@ def test_pack_stack_rules_use_the_dependency_graph_and_the_public_routes_config(
         urn="urn:res",
         properties=_struct({"id": "r", "parentId": "root", "pathPart": "health"}),
     )
-    stack = analyzer_pb2.AnalyzeStackRequest(resources=[vpc, method, resource])
+    stack = analyzer_pb2.AnalyzeStackRequest(resources=[dev, vpc, method, resource])
     found = {(d.policyName, d.urn) for d in analyzer.AnalyzeStack(stack).diagnostics}
     assert found == {
         ("vpcs-have-flow-logs", "urn:vpc"),
@@ -107,7 +142,7 @@ def test_pack_stack_rules_use_the_dependency_graph_and_the_public_routes_config(
         properties=_struct({}),
         propertyDependencies={"vpcId": analyzer_pb2.AnalyzerPropertyDependencies(urns=["urn:vpc"])},
     )
-    stack = analyzer_pb2.AnalyzeStackRequest(resources=[vpc, method, resource, flow_log])
+    stack = analyzer_pb2.AnalyzeStackRequest(resources=[dev, vpc, method, resource, flow_log])
     diagnostics = list(analyzer.AnalyzeStack(stack).diagnostics)
     # The flow log is linked to the VPC by the dependency graph alone (its vpcId is not set), the
     # health route is allowed by config and still reported, as advice.

@@ -1,5 +1,9 @@
 """Each stack rule passes a good stack and fails a bad one."""
 
+import json
+
+import pytest
+
 from policy import validators as v
 from policy.validators import Resource
 
@@ -100,7 +104,7 @@ def test_nested_resource_paths_are_walked_to_the_root():
 
 
 def test_all_violations_names_rule_and_resource():
-    stack = [res(v.VPC, "hub", "vpc-1"), res(v.LOG_GROUP, "lg", "lg-1")]
+    stack = [_provider("dev"), res(v.VPC, "hub", "vpc-1"), res(v.LOG_GROUP, "lg", "lg-1")]
     assert sorted(v.all_violations(stack)) == [
         "log-groups-encrypted-with-customer-keys: urn:lg: kmsKeyId is None: encrypt the log "
         "group with a customer managed KMS key ARN",
@@ -116,3 +120,63 @@ def test_all_violations_applies_the_public_routes_allow_list():
     assert v.all_violations(stack, public_routes=["GET /health"]) == []
     [line] = v.all_violations(stack)
     assert line.startswith("api-methods-have-authorizers: urn:api-items-GET: method GET /health")
+
+
+def _provider(environment, as_json=True):
+    tags = {"tags": {"project": "hubspoke", "environment": environment}}
+    return res(v.AWS_PROVIDER, "network", defaultTags=json.dumps(tags) if as_json else tags)
+
+
+def test_the_environment_comes_from_provider_default_tags_or_vpc_tags_all():
+    assert v.environments([_provider("prod")]) == {"prod"}
+    assert v.environments([_provider("dev", as_json=False)]) == {"dev"}
+    assert v.environments([res(v.VPC, "hub", "vpc-1", tagsAll={"environment": "prod"})]) == {"prod"}
+    assert v.environments([res(v.VPC, "hub", "vpc-1")]) == set()
+
+
+PROD_VPC_RULES = [
+    (v.prod_vpcs_have_dns_firewall, v.FIREWALL_ASSOCIATION, "vpcId"),
+    (v.prod_vpcs_log_dns_queries, v.QUERY_LOG_ASSOCIATION, "resourceId"),
+]
+
+
+@pytest.mark.parametrize(("check", "type_", "prop"), PROD_VPC_RULES)
+def test_prod_vpcs_associated_by_id_or_by_dependency_pass(check, type_, prop):
+    hub, spoke = res(v.VPC, "hub", "vpc-1"), res(v.VPC, "app", None)
+    by_id = res(type_, "hub-assoc", "a-1", **{prop: "vpc-1"})
+    # In a preview the spoke's id is unknown: the dependency graph links them.
+    by_dep = res(type_, "app-assoc", None, deps={prop: ("urn:app",)})
+    assert check([_provider("prod"), hub, spoke, by_id, by_dep]) == []
+
+
+@pytest.mark.parametrize(("check", "type_", "prop"), PROD_VPC_RULES)
+def test_a_prod_vpc_without_the_association_is_refused_by_name(check, type_, prop):
+    hub, spoke = res(v.VPC, "hub", "vpc-1"), res(v.VPC, "app", "vpc-2")
+    stack = [_provider("prod"), hub, spoke, res(type_, "hub-assoc", "a-1", **{prop: "vpc-1"})]
+    [(urn, message)] = check(stack)
+    assert urn == "urn:app"
+    assert message.startswith(f"VPC app has no {type_.rsplit(':', 1)[1]}: prod ")
+    # Another property pointing at the VPC does not count.
+    other = "resourceId" if prop == "vpcId" else "vpcId"
+    assert len(check([_provider("prod"), hub, res(type_, "x", "a-2", **{other: "vpc-1"})])) == 1
+
+
+@pytest.mark.parametrize(("check", "type_", "prop"), PROD_VPC_RULES)
+def test_outside_prod_a_vpc_may_go_without_the_association(check, type_, prop):
+    assert check([_provider("dev"), res(v.VPC, "hub", "vpc-1")]) == []
+
+
+@pytest.mark.parametrize(("check", "type_", "prop"), PROD_VPC_RULES)
+def test_a_stack_whose_environment_cannot_be_read_is_held_to_prods_rules(check, type_, prop):
+    [(urn, _)] = check([res(v.VPC, "hub", "vpc-1")])
+    assert urn == "urn:hub"
+
+
+def test_resolver_endpoint_in_two_az_ids_passes_and_in_one_az_id_is_refused():
+    subnets = [
+        res(v.SUBNET, f"hub-private-{i}", f"subnet-{i}", availabilityZoneId=z)
+        for i, z in enumerate(("euw1-az1", "euw1-az2", "euw1-az2"))
+    ]
+    assert v.resolver_endpoints_span_azs([*subnets, _endpoint("subnet-0", "subnet-1")]) == []
+    [(_, message)] = v.resolver_endpoints_span_azs([*subnets, _endpoint("subnet-1", "subnet-2")])
+    assert "all its IPs in euw1-az2" in message

@@ -266,6 +266,43 @@ def test_a_firewall_rule_group_not_shared_with_the_vpcs_account_is_rejected_nami
     assert any(f"dns-firewall-{vpc}" in message for vpc in ("app", "data")), message
 
 
+QUERY_LOGS = """
+group = aws.cloudwatch.LogGroup("queries", name="/hubspoke/test/dns-queries",
+    retention_in_days=14, opts=on(hub))
+config = aws.route53.ResolverQueryLogConfig("queries", name="queries",
+    destination_arn=group.arn, opts=on(hub))
+share = aws.ram.ResourceShare("queries", name="queries", opts=on(hub))
+shared = aws.ram.ResourceAssociation("queries", resource_share_arn=share.arn,
+    resource_arn=config.arn, opts=on(hub))
+principal = aws.ram.PrincipalAssociation("queries", resource_share_arn=share.arn,
+    principal=PRINCIPAL, opts=on(hub))
+vpc = aws.ec2.Vpc("spoke", cidr_block="10.1.0.0/16", opts=on(spoke))
+aws.route53.ResolverQueryLogConfigAssociation("spoke-queries",
+    resolver_query_log_config_id=config.id, resource_id=vpc.id,
+    opts=on(spoke, depends_on=[shared, principal]))
+"""
+
+
+def test_a_query_log_config_shared_with_another_account_only_cannot_be_associated(run_program):
+    """The hub shares its query log config with account 7777... but not with the spoke's 4444...:
+    the spoke's association is refused, naming it, the config and the account (as AWS answers)."""
+    with pytest.raises(EmulatorRejected) as rejected:
+        run_program(QUERY_LOGS.replace("PRINCIPAL", '"777788889999"'))
+    message = str(rejected.value)
+    assert "ResolverQueryLogConfigAssociation" in message and "spoke-queries" in message
+    assert "query log config arn:aws:route53resolver:eu-west-1:111122223333:" in message
+    assert "is not shared with account 444455556666" in message
+
+
+def test_a_query_log_config_shared_with_the_vpcs_account_is_associated(run_program):
+    result = run_program(QUERY_LOGS.replace("PRINCIPAL", '"444455556666"'))
+    association = result.named(
+        "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation",
+        "spoke-queries",
+    )
+    assert association.id.startswith("rslvr-qlcassoc-")
+
+
 @pytest.mark.parametrize("zone_id", ["euc1-az1", "euw1-az9"])
 def test_a_subnet_on_an_az_id_its_region_does_not_offer_is_rejected(run_program, zone_id):
     """moto finds an AZ id in any region; AWS places a subnet only in an id of the VPC's region."""
