@@ -1,4 +1,5 @@
-"""Shared fixtures: each real stack file run once under mocks, in update and in preview mode;
+"""Shared fixtures: each real stack file run once under mocks, in update and in preview mode (the
+runs themselves are `run_stack_file`'s, in the root conftest, shared with every module);
 `python -m offline` as a user runs it; the browser the browser tests drive."""
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ STACKS = ("dev", "prod")
 
 
 @pytest.fixture(scope="session")
-def dev() -> RunResult:
-    return run("dev")
+def dev(run_stack_file) -> RunResult:
+    """Pulumi.dev.yaml run in update mode (shared: see `run_stack_file` in the root conftest)."""
+    return run_stack_file("dev")
 
 
 @pytest.fixture(scope="session")
-def prod() -> RunResult:
-    return run("prod")
+def prod(run_stack_file) -> RunResult:
+    """Pulumi.prod.yaml run in update mode (shared: see `run_stack_file` in the root conftest)."""
+    return run_stack_file("prod")
 
 
 @pytest.fixture(scope="session")
@@ -41,15 +44,15 @@ def peering_stack(request, dev, prod_peering) -> RunResult:
 
 
 @pytest.fixture(scope="session", params=STACKS)
-def stack(request) -> RunResult:
+def stack(request, run_stack_file) -> RunResult:
     """Each real stack file, run in update mode."""
-    return run(request.param)
+    return run_stack_file(request.param)
 
 
 @pytest.fixture(scope="session", params=STACKS)
-def stack_preview(request) -> RunResult:
+def stack_preview(request, run_stack_file) -> RunResult:
     """Each real stack file, run in preview mode (computed outputs unknown)."""
-    return run(request.param, preview=True)
+    return run_stack_file(request.param, preview=True)
 
 
 @pytest.fixture

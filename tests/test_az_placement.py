@@ -31,9 +31,11 @@ def prod_config() -> dict[str, Any]:
 
 @pytest.mark.parametrize("stack_name", ["dev", "prod"])
 @pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
-def test_subnets_sit_in_the_configured_az_ids_else_the_regions_first_ids(stack_name, preview):
+def test_subnets_sit_in_the_configured_az_ids_else_the_regions_first_ids(
+    stack_name, preview, run_stack_file
+):
     config = stack_config(stack_name)
-    result = run(stack_name, preview=preview)
+    result = run_stack_file(stack_name, preview=preview)
     pinned = 0
     for name, vpc in vpc_configs(config).items():
         subnets = [s for s in result.of_type(SUBNET) if s.name.startswith(f"{name}-")]

@@ -42,13 +42,13 @@ def prod_with(**dns: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["update", "preview"])
-def prod(request) -> RunResult:
-    return run("prod", preview=request.param)
+def prod(request, run_stack_file) -> RunResult:
+    return run_stack_file("prod", preview=request.param)
 
 
 @pytest.fixture(scope="module")
-def dev() -> RunResult:
-    return run("dev")
+def dev(run_stack_file) -> RunResult:
+    return run_stack_file("dev")
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from offline.diff import _has_unknown
 from offline.force_new import replace_paths
 from offline.mocks import PROVIDER_TYPE
-from offline.runner import RunResult, run
+from offline.runner import RunResult
 
 # Inputs that name or address a resource. One of them that also forces replacement
 # (offline/data/force_new.json) and that the program sets to a literal is a fixed name or address.
@@ -58,8 +58,8 @@ def fixed(resource) -> list[str]:
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
-def previewed(request) -> RunResult:
-    return run(request.param, preview=True)
+def previewed(request, run_stack_file) -> RunResult:
+    return run_stack_file(request.param, preview=True)
 
 
 def test_every_resource_with_a_fixed_name_or_address_is_deleted_before_it_is_replaced(previewed):
@@ -73,9 +73,13 @@ def test_every_resource_with_a_fixed_name_or_address_is_deleted_before_it_is_rep
     )
 
 
-def test_the_search_finds_the_pinned_resolver_endpoints_log_groups_and_subnets(prod):
+def test_the_search_finds_the_pinned_resolver_endpoints_log_groups_and_subnets(
+    prod, run_stack_file
+):
     found = {
-        (r.type.split(":")[-1], r.name) for r in run("prod", preview=True).resources if fixed(r)
+        (r.type.split(":")[-1], r.name)
+        for r in run_stack_file("prod", preview=True).resources
+        if fixed(r)
     }
     assert {("ResolverEndpoint", "dns-inbound"), ("ResolverEndpoint", "dns-outbound")} <= found
     assert ("LogGroup", "items-function") in found

@@ -71,8 +71,8 @@ def prod() -> RunResult:
 
 
 @pytest.fixture(scope="module")
-def dev() -> RunResult:
-    return run("dev")
+def dev(run_stack_file) -> RunResult:
+    return run_stack_file("dev")
 
 
 @pytest.fixture(scope="module")

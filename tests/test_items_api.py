@@ -59,13 +59,13 @@ def stack(request) -> RunResult:
 
 
 @pytest.fixture(scope="module")
-def dev() -> RunResult:
-    return run("dev")
+def dev(run_stack_file) -> RunResult:
+    return run_stack_file("dev")
 
 
 @pytest.fixture(scope="module")
-def prod() -> RunResult:
-    return run("prod")
+def prod(run_stack_file) -> RunResult:
+    return run_stack_file("prod")
 
 
 def api_config(result: RunResult) -> dict[str, Any]:
@@ -741,9 +741,9 @@ def test_stack_exports_the_api_url_user_pool_client_table_and_bucket(stack):
 
 
 @pytest.mark.parametrize("stack_name", STACKS)
-def test_preview_registers_the_same_api_resources_without_known_ids(stack_name):
-    preview = run(stack_name, preview=True)
-    update = run(stack_name)
+def test_preview_registers_the_same_api_resources_without_known_ids(stack_name, run_stack_file):
+    preview = run_stack_file(stack_name, preview=True)
+    update = run_stack_file(stack_name)
     api = the(update, T_API)
     names = {(r.type, r.name) for r in update.children_of(api)}
     preview_api = the(preview, T_API)

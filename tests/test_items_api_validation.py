@@ -22,8 +22,8 @@ def stack(request) -> RunResult:
 
 
 @pytest.fixture(scope="module")
-def dev_preview() -> RunResult:
-    return run("dev", preview=True)
+def dev_preview(run_stack_file) -> RunResult:
+    return run_stack_file("dev", preview=True)
 
 
 def _routes(result: RunResult):

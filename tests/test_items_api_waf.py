@@ -8,7 +8,7 @@ import pytest
 
 from components import config
 from components.model import WAF_DEFAULT_RULE_GROUPS
-from offline.runner import RunResult, run, stack_config
+from offline.runner import RunResult, stack_config
 
 T_ACL = "aws:wafv2/webAcl:WebAcl"
 T_ASSOCIATION = "aws:wafv2/webAclAssociation:WebAclAssociation"
@@ -16,8 +16,8 @@ T_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
 
 
 @pytest.fixture(scope="module")
-def prod() -> RunResult:
-    return run("prod")
+def prod(run_stack_file) -> RunResult:
+    return run_stack_file("prod")
 
 
 def test_prod_stage_has_a_regional_web_acl_with_the_managed_rules_and_a_rate_rule(prod):
@@ -69,8 +69,8 @@ def test_waf_logs_go_to_an_encrypted_aws_waf_logs_group_with_retention_and_no_to
     assert logging.inputs["redactedFields"] == [{"singleHeader": {"name": "authorization"}}]
 
 
-def test_dev_has_no_web_acl_by_default():
-    dev = run("dev")
+def test_dev_has_no_web_acl_by_default(run_stack_file):
+    dev = run_stack_file("dev")
     assert dev.of_type(T_ACL) == [] and dev.of_type(T_ASSOCIATION) == []
 
 

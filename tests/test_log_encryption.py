@@ -8,7 +8,7 @@ import json
 import pytest
 
 from components.log_key import LOGS_KEY_ACTIONS
-from offline.runner import RunResult, run, stack_config
+from offline.runner import RunResult, stack_config
 
 T_LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 T_KEY = "aws:kms/key:Key"
@@ -17,9 +17,9 @@ T_LOG_KEY = "hubspoke:security:LogKey"
 
 @pytest.fixture(scope="module", params=[(s, p) for s in ("dev", "prod") for p in (False, True)],
                 ids=["dev-update", "dev-preview", "prod-update", "prod-preview"])  # fmt: skip
-def result(request) -> RunResult:
+def result(request, run_stack_file) -> RunResult:
     stack, preview = request.param
-    return run(stack, preview=preview)
+    return run_stack_file(stack, preview=preview)
 
 
 def _log_keys(result: RunResult) -> dict[tuple[str, str], object]:

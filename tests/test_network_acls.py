@@ -11,7 +11,7 @@ import pytest
 from components import config
 from components.model import NaclRule, NetworkAclsConfig, OnPremConfig
 from components.network_acls import acl_rules, allows
-from offline.runner import RunResult, run, stack_config
+from offline.runner import RunResult, stack_config
 
 HUB = ipaddress.ip_network("10.0.0.0/16")
 SPOKES = [ipaddress.ip_network("10.1.0.0/16"), ipaddress.ip_network("10.2.0.0/16")]
@@ -75,8 +75,8 @@ def test_peers_talk_and_config_rules_come_after_the_defaults():
 
 
 @pytest.fixture(scope="module")
-def prod() -> RunResult:
-    return run("prod")
+def prod(run_stack_file) -> RunResult:
+    return run_stack_file("prod")
 
 
 def test_prod_registers_an_acl_per_tier_with_subnets_and_rules(prod):
@@ -100,8 +100,8 @@ def test_prod_registers_an_acl_per_tier_with_subnets_and_rules(prod):
     }
 
 
-def test_without_the_key_the_default_acl_stays():
-    assert run("dev").of_type("aws:ec2/networkAcl:NetworkAcl") == []
+def test_without_the_key_the_default_acl_stays(run_stack_file):
+    assert run_stack_file("dev").of_type("aws:ec2/networkAcl:NetworkAcl") == []
 
 
 def test_bad_acl_rules_are_reported_with_key_and_value():

@@ -20,13 +20,13 @@ from offline.runner import ROOT, RunResult, run, stack_config
 
 
 @pytest.fixture(scope="module")
-def dev_base() -> RunResult:
-    return run("dev", preview=True)
+def dev_base(run_stack_file) -> RunResult:
+    return run_stack_file("dev", preview=True)
 
 
 @pytest.fixture(scope="module")
-def prod_base() -> RunResult:
-    return run("prod", preview=True)
+def prod_base(run_stack_file) -> RunResult:
+    return run_stack_file("prod", preview=True)
 
 
 def changed(stack: str, change) -> RunResult:

@@ -33,6 +33,7 @@ def with_spokes(count: int, **extra: Any) -> dict[str, Any]:
         for i in range(count)
     ]
     del cfg["api"]
+    del cfg["web"]  # the web app is the API's front end: without the API it is an error
     return cfg
 
 

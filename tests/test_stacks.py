@@ -67,8 +67,8 @@ NETWORK_COUNTS = {
 
 @pytest.mark.parametrize("preview", [False, True], ids=["update", "preview"])
 @pytest.mark.parametrize("stack_name", sorted(NETWORK_COUNTS))
-def test_stack_registers_the_expected_network_resources(stack_name, preview):
-    result = run(stack_name, preview=preview)
+def test_stack_registers_the_expected_network_resources(stack_name, preview, run_stack_file):
+    result = run_stack_file(stack_name, preview=preview)
     app = {r.urn for r in result.of_type("hubspoke:app:ItemsApi")}
     counts: dict[str, int] = {}
     for r in result.resources:
@@ -159,8 +159,9 @@ def test_spoke_resources_land_in_the_spokes_account_and_region(prod):
 
 
 @pytest.mark.parametrize("stack_name", ["dev", "prod"])
-def test_two_runs_register_the_same_urns_and_inputs(stack_name):
-    first, second = run(stack_name), run(stack_name)
+def test_two_runs_register_the_same_urns_and_inputs(stack_name, run_stack_file):
+    # The shared run and one of this test's own: two runs in one process.
+    first, second = run_stack_file(stack_name), run(stack_name)
     # Registration order is asynchronous; the set of URNs is what `pulumi preview` diffs.
     assert sorted(r.urn for r in first.resources) == sorted(r.urn for r in second.resources)
     assert len({r.urn for r in first.resources}) == len(first.resources)

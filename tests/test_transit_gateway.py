@@ -52,8 +52,8 @@ def prod_with(**changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def prod() -> RunResult:
-    return run("prod")
+def prod(run_stack_file) -> RunResult:
+    return run_stack_file("prod")
 
 
 @pytest.fixture(scope="module")
@@ -273,8 +273,8 @@ def test_dns_still_reaches_every_vpc_and_the_remote_relay_targets_the_hub(prod):
     assert CIDRS["hub"] in {d for table in _routes_by_table(prod).values() for d, _ in table}
 
 
-def test_preview_registers_the_same_resources_as_update(prod):
-    preview = run("prod", preview=True)
+def test_preview_registers_the_same_resources_as_update(prod, run_stack_file):
+    preview = run_stack_file("prod", preview=True)
     assert {r.urn for r in preview.resources} == {r.urn for r in prod.resources}
 
 

@@ -45,8 +45,8 @@ def violations(
 
 
 @pytest.fixture(scope="module", params=STACKS)
-def stack_run(request) -> runner.RunResult:
-    return runner.run(request.param)
+def stack_run(request, run_stack_file) -> runner.RunResult:
+    return run_stack_file(request.param)
 
 
 def test_stack_files_exist():

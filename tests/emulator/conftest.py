@@ -1,4 +1,9 @@
-"""Fixtures for the emulator tests: a stack deployed into moto, and small standalone programs."""
+"""Fixtures for the emulator tests: a stack deployed into moto, and small standalone programs.
+
+Sharing: moto's state is one per process and only one `EmulatorMocks` may run at a time, so a
+deployment that several tests read is a module-scoped fixture of their module (`--dist loadfile`
+keeps a module in one worker), entered and exited there; a test that changes AWS state, or needs
+its own program, takes the function-scoped `emulator` / `run_program` below."""
 
 from __future__ import annotations
 

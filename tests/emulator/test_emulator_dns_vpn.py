@@ -49,8 +49,10 @@ share = aws.ram.ResourceShare("rules", name="resolver-rules", allow_external_pri
                               opts=on(hub))
 shared = aws.ram.ResourceAssociation("rules-corp", resource_share_arn=share.arn,
                                      resource_arn=rule.arn, opts=on(hub))
+# After the spoke's provider: the emulator knows an account once a provider for it registered, and
+# the SDK's threads may register this association first (it failed so on a loaded machine).
 principal = aws.ram.PrincipalAssociation("rules-spoke", resource_share_arn=share.arn,
-                                         principal="444455556666", opts=on(hub))
+                                         principal="444455556666", opts=on(hub, depends_on=[spoke]))
 """
 
 # The spoke account's wait until the share reaches it (components/visibility.py).
