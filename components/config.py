@@ -146,7 +146,9 @@ def _parse(
             f"is not an environment (allowed: {', '.join(ENVIRONMENTS)})",
         )
     retention = raw.get("logRetentionDays", 30)
-    if retention not in LOG_RETENTION_DAYS or isinstance(retention, bool):
+    # `true == 1` in Python: a bool is refused here and must not pass on as the default below.
+    retention_ok = retention in LOG_RETENTION_DAYS and not isinstance(retention, bool)
+    if not retention_ok:
         problems.add(
             f"{NS}logRetentionDays",
             retention,
@@ -175,7 +177,7 @@ def _parse(
         problems,
         on_prem,
         is_prod=environment == "prod",
-        retention_days=retention if retention in LOG_RETENTION_DAYS else 30,
+        retention_days=retention if retention_ok else 30,
     )
     spokes_raw = raw.get("spokes", [])
     spoke_names = None  # unknown unless every spoke has a name: api.spoke is not checked then

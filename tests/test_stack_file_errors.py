@@ -118,6 +118,15 @@ def test_a_bad_on_prem_cidr_is_not_also_reported_for_its_dns_servers():
     assert len(found) == 1 and found[0].startswith("hubspoke:onPrem.cidrs[0] 192.168.0.0/33")
 
 
+def test_a_boolean_log_retention_is_one_problem_not_also_the_query_logs_default():
+    # Found by the mutation test below: `true == 1` passed the membership test, so prod's query
+    # logging (which defaults to logRetentionDays) reported a key the stack file does not have.
+    config = yaml.safe_load(STACKS["prod"])
+    config["config"]["hubspoke:logRetentionDays"] = True
+    found = check(yaml.safe_dump(config))
+    assert len(found) == 1 and found[0].startswith("hubspoke:logRetentionDays true"), found
+
+
 def test_a_spoke_without_a_usable_name_is_not_also_an_unknown_api_spoke():
     config = yaml.safe_load(STACKS["dev"])
     config["config"]["hubspoke:spokes"][0]["name"] = 7
