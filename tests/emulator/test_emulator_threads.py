@@ -1,12 +1,15 @@
 """The SDK registers resources from a thread pool: prod deployed repeatedly at maximum parallelism.
 
 moto's state is one per process. A run that is rejected returns while registrations are still
-in flight or queued on the SDK's threads; before the emulator held one lock for start, stop and
+in flight or queued on the SDK's threads (the SDK raises at the first failed registration it
+awaits, newest first; the others go on). Before the emulator held one lock for start, stop and
 every call, those ran after `stop()`: against unpatched botocore, or inside the next emulator's
 state, concurrently with its registrations and under credentials that state does not know (moto
-maps an unknown access key to its default account). And prod deployed repeatedly with 64
-registration threads (the SDK's default pool has min(32, cores + 4)) puts every resource in its
-provider's account and region, and nothing anywhere else.
+maps an unknown access key to its default account). The stress test rejects prod part-way,
+deploys it again at once in a fresh emulator while the rejected run's threads drain, and checks
+both: each late registration is refused as "not running", and every resource of the fresh run
+is in its provider's account and region, and nothing anywhere else. 64 registration threads:
+the SDK's default pool has min(32, cores + 4).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import pytest
 from pulumi.runtime.mocks import MockResourceArgs
@@ -26,8 +30,11 @@ from offline.emulator.registry import Ctx, Inputs
 from offline.runner import RunResult, run
 
 WORKERS = 64
-ROUNDS = 2
+ROUNDS = 1
 VPC = "aws:ec2/vpc:Vpc"
+# Where the first run of each round is refused: the API's upload bucket, whose dependents are
+# among the last registered, so the run returns while the network's are still in flight.
+REJECTED = "aws:s3/bucket:Bucket"
 # EC2 resources looked up by id in the account and region of their provider.
 DESCRIBE = {
     VPC: ("describe_vpcs", "VpcIds"),
@@ -41,19 +48,22 @@ REGIONS = ("eu-west-1", "eu-central-1")
 
 
 @contextmanager
-def registration_threads(workers: int) -> Iterator[None]:
-    """The program's event loop with `workers` threads for the SDK's registrations."""
+def registration_threads(workers: int, wait: bool = True) -> Iterator[ThreadPoolExecutor]:
+    """The program's event loop with `workers` threads for the SDK's registrations. With
+    `wait=False` the threads go on with what is queued on them after the block (the caller
+    shuts them down)."""
     previous = asyncio.get_event_loop()
     loop = asyncio.new_event_loop()
     executor = ThreadPoolExecutor(max_workers=workers)
     loop.set_default_executor(executor)
     asyncio.set_event_loop(loop)
     try:
-        yield
+        yield executor
     finally:
         asyncio.set_event_loop(previous)
-        executor.shutdown(wait=True)
-        loop.close()
+        executor.shutdown(wait=wait)
+        if wait:
+            loop.close()
 
 
 def test_stop_waits_for_a_registration_in_flight_and_refuses_the_queued_ones(
@@ -130,10 +140,86 @@ def _misplaced(result: RunResult, emu: EmulatorMocks) -> list[str]:
     return problems
 
 
-def test_prod_deployed_repeatedly_at_maximum_parallelism_stays_in_its_accounts() -> None:
-    with registration_threads(WORKERS):
-        for round_ in range(ROUNDS):
-            with EmulatorMocks() as emu:
+def _rejected_at(monkeypatch: pytest.MonkeyPatch, type_: str) -> None:
+    """The first registration of `type_` is refused: the run is rejected part-way."""
+    mapping = RESOURCES[type_]
+    refused: list[str] = []
+
+    def refuse_once(ctx: Ctx, name: str, inputs: Inputs):
+        if not refused:
+            refused.append(name)
+            raise EmulatorRejected("refused by the test: the run stops here")
+        return mapping(ctx, name, inputs)
+
+    monkeypatch.setitem(RESOURCES, type_, refuse_once)
+
+
+@dataclass
+class Late:
+    """The registrations of one emulator: how many are in flight, and what each of those that
+    ended after its `stop()` came to."""
+
+    stopped: threading.Event = field(default_factory=threading.Event)
+    in_flight: int = 0
+    ended: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def watch(self, emu: EmulatorMocks) -> None:
+        new_resource = emu.new_resource
+
+        def recorded(args: MockResourceArgs):
+            with self._lock:
+                self.in_flight += 1
+            outcome = "created"
+            try:
+                return new_resource(args)
+            except Exception as e:
+                outcome = f"{type(e).__name__}: {e}"
+                raise
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
+                    if self.stopped.is_set():
+                        self.ended.append(f"{args.typ} '{args.name}': {outcome}")
+
+        emu.new_resource = recorded  # type: ignore[method-assign]
+
+
+def _rejected_run(monkeypatch: pytest.MonkeyPatch) -> tuple[ThreadPoolExecutor, Late]:
+    """prod rejected part-way and its emulator stopped, with registrations still in flight on
+    the returned threads (tried up to three times: how many are left depends on timing)."""
+    for _ in range(3):
+        late = Late()
+        with registration_threads(WORKERS, wait=False) as leftover, monkeypatch.context() as patch:
+            _rejected_at(patch, REJECTED)
+            with EmulatorMocks() as rejected:
+                late.watch(rejected)
+                with pytest.raises(EmulatorRejected, match="refused by the test"):
+                    run("prod", mocks=rejected)
+                left = late.in_flight
+            late.stopped.set()
+        if left:
+            return leftover, late
+        leftover.shutdown(wait=True)
+    pytest.fail("three rejected runs returned with no registration in flight")
+
+
+def test_prod_deployed_repeatedly_at_maximum_parallelism_stays_in_its_accounts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each round: prod rejected part-way, which returns with registrations still on the SDK's
+    threads; at once a fresh emulator deploys prod while those threads drain. The rejected run's
+    late registrations are refused as "not running" (before the process-wide lock they ran in
+    the fresh emulator's moto state), and the fresh run's resources are all where they belong."""
+    for round_ in range(ROUNDS):
+        leftover, late = _rejected_run(monkeypatch)
+        try:
+            with registration_threads(WORKERS), EmulatorMocks() as emu:
                 result = run("prod", mocks=emu)
+                leftover.shutdown(wait=True)  # the rejected run's registrations have all ended
                 assert _misplaced(result, emu) == [], f"round {round_}"
-            assert len(emu.created) > 150  # the whole of prod was checked
+        finally:
+            leftover.shutdown(wait=True)
+        assert len(emu.created) > 150  # the whole of prod was checked
+        ran = [e for e in late.ended if "the emulator is not running" not in e]
+        assert ran == [], f"round {round_}: registrations of a stopped emulator reached moto"
