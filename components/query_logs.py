@@ -29,6 +29,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.api.policies import tls_only_bucket_policy
+from components.buckets import keep_private
 from components.model import QueryLoggingConfig
 from components.naming import holds_fixed_name, log_group_name, resource_tags
 from components.sharing import HubShare, share_with_vpc_owners, waits_for
@@ -205,24 +206,8 @@ class QueryLogs(pulumi.ComponentResource):
             prefix, force_destroy=not args.protect, tags=self._tags(f"{region}-logs"), opts=stateful
         )
         self.buckets[region] = bucket
-        public = aws.s3.BucketPublicAccessBlock(
-            prefix,
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=opts,
-        )
-        aws.s3.BucketOwnershipControls(
-            prefix, bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=opts
-        )
-        encryption = aws.s3.BucketServerSideEncryptionConfiguration(
-            prefix,
-            bucket=bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=opts,
-        )
+        private = keep_private(prefix, bucket, opts)
+        public, encryption = private.public_access, private.encryption
         policy = aws.s3.BucketPolicy(
             prefix,
             bucket=bucket.id,

@@ -25,6 +25,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.api.policies import tls_only_bucket_policy
+from components.buckets import keep_private
 from components.model import PROJECT, ApiConfig, WebConfig
 from components.naming import resource_tags
 from components.web_content import (
@@ -128,29 +129,9 @@ class WebApp(pulumi.ComponentResource):
                 pulumi.ResourceOptions(protect=args.is_prod, retain_on_delete=args.is_prod),
             ),
         )
-        public_access = aws.s3.BucketPublicAccessBlock(
-            f"{name}-site",
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-site",
-            bucket=self.bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
         # SSE-S3: with SSE-KMS the key policy must also let CloudFront decrypt (and each cache
         # miss is a KMS request); the files are the public app, the protection is who reads them.
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-site",
-            bucket=self.bucket.id,
-            rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-            opts=child,
-        )
+        public_access = keep_private(f"{name}-site", self.bucket, child).public_access
 
         # Origin access control: CloudFront signs its origin requests (SigV4), the legacy origin
         # access identity is not used.

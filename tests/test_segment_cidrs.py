@@ -31,6 +31,7 @@ def raw_stack(apps: int = 2, data: int = 2, tools: int = 2, *, supernets: bool =
     prod = copy.deepcopy(stack_config("prod"))
     cfg = {k.split(":", 1)[1]: v for k, v in prod.items() if k.startswith("hubspoke:")}
     del cfg["api"]  # it names prod's spokes
+    del cfg["web"]  # the web app is the API's front end: without the API it is an error
     pools = {
         name: ipaddress.IPv4Network(net).subnets(new_prefix=20)
         for name, net in {**SUPERNETS, "tools": "10.48.0.0/12"}.items()

@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from components.api.contract import CORS_MAX_AGE_SECONDS
 from components.api.policies import tls_only_bucket_policy
 from components.api.scope import Scope
+from components.buckets import keep_private
 
 
 def upload_bucket(scope: Scope) -> aws.s3.Bucket:
@@ -22,30 +23,10 @@ def upload_bucket(scope: Scope) -> aws.s3.Bucket:
         tags=scope.tags("-uploads"),
         opts=scope.stateful,
     )
-    public_access = aws.s3.BucketPublicAccessBlock(
-        f"{name}-uploads",
-        bucket=bucket.id,
-        block_public_acls=True,
-        block_public_policy=True,
-        ignore_public_acls=True,
-        restrict_public_buckets=True,
-        opts=scope.child,
-    )
-    aws.s3.BucketOwnershipControls(
-        f"{name}-uploads",
-        bucket=bucket.id,
-        rule={"object_ownership": "BucketOwnerEnforced"},  # ACLs off
-        opts=scope.child,
-    )
     # SSE-S3, not SSE-KMS: a presigned POST acts as the function's role, so SSE-KMS would
     # need kms:GenerateDataKey for that role and bill a KMS request per upload, for the same
     # AES-256 at rest; who may read the objects is decided by IAM and the policy below.
-    aws.s3.BucketServerSideEncryptionConfiguration(
-        f"{name}-uploads",
-        bucket=bucket.id,
-        rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
-        opts=scope.child,
-    )
+    public_access = keep_private(f"{name}-uploads", bucket, scope.child).public_access
     aws.s3.BucketPolicy(
         f"{name}-uploads",
         bucket=bucket.id,

@@ -267,6 +267,13 @@ def test_a_firewall_rule_group_not_shared_with_the_vpcs_account_is_rejected_nami
     assert any(f"dns-firewall-{vpc}" in message for vpc in ("app", "data")), message
 
 
+# The spoke account's wait until the share reaches it, as in the program (components/visibility.py).
+QUERY_LOGS_VISIBLE = """
+from components.visibility import SharedResourceVisible
+visible = SharedResourceVisible("queries-visible", resource_arn=config.arn,
+    account_id="444455556666", region="eu-west-1", role_arn=None,
+    opts=pulumi.ResourceOptions(depends_on=[shared, principal]))
+"""
 QUERY_LOGS = """
 group = aws.cloudwatch.LogGroup("queries", name="/hubspoke/test/dns-queries",
     retention_in_days=14, opts=on(hub))
@@ -280,7 +287,7 @@ principal = aws.ram.PrincipalAssociation("queries", resource_share_arn=share.arn
 vpc = aws.ec2.Vpc("spoke", cidr_block="10.1.0.0/16", opts=on(spoke))
 aws.route53.ResolverQueryLogConfigAssociation("spoke-queries",
     resolver_query_log_config_id=config.id, resource_id=vpc.id,
-    opts=on(spoke, depends_on=[shared, principal]))
+    opts=on(spoke, depends_on=AFTER))
 """
 
 
@@ -288,7 +295,12 @@ def test_a_query_log_config_shared_with_another_account_only_cannot_be_associate
     """The hub shares its query log config with account 7777... but not with the spoke's 4444...:
     the spoke's association is refused, naming it, the config and the account (as AWS answers)."""
     with pytest.raises(EmulatorRejected) as rejected:
-        run_program(QUERY_LOGS.replace("PRINCIPAL", '"777788889999"'))
+        # No wait: the association itself is refused (with the wait, the wait would time out).
+        run_program(
+            QUERY_LOGS.replace("PRINCIPAL", '"777788889999"').replace(
+                "AFTER", "[shared, principal]"
+            )
+        )
     message = str(rejected.value)
     assert "ResolverQueryLogConfigAssociation" in message and "spoke-queries" in message
     assert "query log config arn:aws:route53resolver:eu-west-1:111122223333:" in message
@@ -296,7 +308,9 @@ def test_a_query_log_config_shared_with_another_account_only_cannot_be_associate
 
 
 def test_a_query_log_config_shared_with_the_vpcs_account_is_associated(run_program):
-    result = run_program(QUERY_LOGS.replace("PRINCIPAL", '"444455556666"'))
+    program = QUERY_LOGS.replace("PRINCIPAL", '"444455556666"').replace("AFTER", "[visible]")
+    vpc_line = 'vpc = aws.ec2.Vpc("spoke"'
+    result = run_program(program.replace(vpc_line, QUERY_LOGS_VISIBLE + vpc_line))
     association = result.named(
         "aws:route53/resolverQueryLogConfigAssociation:ResolverQueryLogConfigAssociation",
         "spoke-queries",
