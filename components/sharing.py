@@ -1,6 +1,7 @@
 """HubShare: the hub account shares resources of one region with the accounts that use them.
 
-Used for the resolver's forwarding rules, the DNS Firewall rule groups and the query log configs
+Used for the resolver's forwarding rules, the DNS Firewall rule groups, the query log configs and the
+transit gateways
 (design.md pitfall 5). A share associates nothing by itself: each receiving account still
 associates the shared resource with its VPC, with its own provider, after `waits_for(account,
 resource)`: its account is a principal of the share and, outside an organization, has accepted
@@ -42,9 +43,12 @@ class HubShare:
         external: bool,
         tags: Mapping[str, str],
         opts: pulumi.ResourceOptions,
+        former_names: Mapping[str, str] | None = None,
     ) -> None:
         """`resources` is key -> ARN; `accounts` is account key -> a VPC of that account in this
-        region (its id, provider and role); `opts` carries the parent and the hub's provider."""
+        region (its id, provider and role); `opts` carries the parent and the hub's provider;
+        `former_names` is resource key -> the logical name its association had before (an alias,
+        so a running stack keeps it)."""
         self._name, self._opts = name, opts
         self._resource_arns = dict(resources)
         self._accounts = dict(accounts)
@@ -56,9 +60,17 @@ class HubShare:
             tags=dict(tags),
             opts=opts,
         )
+        former = dict(former_names or {})
         self.resources: dict[str, aws.ram.ResourceAssociation] = {
             key: aws.ram.ResourceAssociation(
-                f"{name}-{key}", resource_share_arn=self.share.arn, resource_arn=arn, opts=opts
+                f"{name}-{key}",
+                resource_share_arn=self.share.arn,
+                resource_arn=arn,
+                opts=opts
+                if key not in former
+                else pulumi.ResourceOptions.merge(
+                    opts, pulumi.ResourceOptions(aliases=[pulumi.Alias(name=former[key])])
+                ),
             )
             for key, arn in resources.items()
         }
@@ -122,6 +134,7 @@ def share_with_vpc_owners(
     external: bool,
     tags: Mapping[str, str],
     opts: pulumi.ResourceOptions,
+    former_names: Mapping[str, str] | None = None,
 ) -> HubShare | None:
     """The share of a region's hub resources with every other account that owns one of `vpcs`;
     None when the hub's account owns them all (nothing to share)."""
@@ -130,7 +143,7 @@ def share_with_vpc_owners(
         return None
     return HubShare(
         name, aws_name=aws_name, resources=resources, accounts=others, external=external,
-        tags=tags, opts=opts,
+        tags=tags, opts=opts, former_names=former_names,
     )  # fmt: skip
 
 

@@ -26,7 +26,7 @@ import pulumi_aws as aws
 
 from components.naming import holds_fixed_name, resource_tags
 from components.plan import PEERING, TransitPlan
-from components.visibility import SharedResourceVisible
+from components.sharing import share_with_vpc_owners
 from components.vpc import VpcRef
 
 COMPONENT = "transit-gateway"
@@ -124,53 +124,23 @@ class TransitGateway(pulumi.ComponentResource):
         account can only attach to a gateway shared with it (RAM). Outside an organization the
         receiving account accepts the invitation first."""
         args = self._args
-        owner = args.hub.account_id
-        accounts = {
-            v.account_key: v
-            for v in (args.hub, *args.spokes)
-            if v.region == region and v.account_id != owner
-        }
-        if not accounts:
-            return
-        share = aws.ram.ResourceShare(
+        share = share_with_vpc_owners(
             f"{prefix}-share",
-            name=f"hubspoke-{args.environment}-transit-gateway-{region}",
-            allow_external_principals=args.share_outside_organization,
+            vpcs=[v for v in (args.hub, *args.spokes) if v.region == region],
+            hub_account_id=args.hub.account_id,
+            aws_name=f"hubspoke-{args.environment}-transit-gateway-{region}",
+            resources={"gateway": gateway.arn},
+            external=args.share_outside_organization,
             tags=self._tags(f"{prefix}-share", args.environment),
             opts=on,
+            # Before HubShare served the gateway too, its association was named as the share.
+            former_names={"gateway": f"{prefix}-share"},
         )
-        self.shares[region] = share
-        resource = aws.ram.ResourceAssociation(
-            f"{prefix}-share", resource_share_arn=share.arn, resource_arn=gateway.arn, opts=on
-        )
-        for key, vpc in accounts.items():
-            principal = aws.ram.PrincipalAssociation(
-                f"{prefix}-share-{key}",
-                resource_share_arn=share.arn,
-                principal=vpc.account_id,
-                opts=on,
-            )
-            waits: list[pulumi.Resource] = [resource, principal]
-            if args.share_outside_organization:
-                waits.append(
-                    aws.ram.ResourceShareAccepter(
-                        f"{prefix}-share-{key}",
-                        share_arn=principal.resource_share_arn,
-                        opts=pulumi.ResourceOptions(parent=self, provider=vpc.provider),
-                    )
-                )
-            # The share is eventually consistent: wait until the account sees the gateway.
-            waits.append(
-                SharedResourceVisible(
-                    f"{prefix}-share-{key}-visible",
-                    resource_arn=gateway.arn,
-                    account_id=vpc.account_id,
-                    region=region,
-                    role_arn=vpc.role_arn,
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=list(waits)),
-                )
-            )
-            self.share_waits[(region, key)] = waits
+        if share is None:
+            return
+        self.shares[region] = share.share
+        for key in share.principals:
+            self.share_waits[(region, key)] = share.waits_for(key, "gateway")
 
     def waits_for(self, region: str, account_key: str) -> list[pulumi.Resource]:
         """What an attachment from `account_key` in `region` waits for: the share reaching it."""
