@@ -1,13 +1,13 @@
 """HubShare: the hub account shares resources of one region with the accounts that use them.
 
 Used for the resolver's forwarding rules, the DNS Firewall rule groups, the query log configs and
-the transit gateways (design.md pitfall 5). A share associates nothing by itself: each receiving account still
-associates the shared resource with its VPC, with its own provider, after `waits_for(account,
-resource)`: its account is a principal of the share and, outside an organization, has accepted
-the invitation, and the resource is visible there (a share is eventually consistent:
-components/visibility.py waits for it, bounded). Inside an organization the share needs RAM
-sharing with AWS Organizations enabled once in the management account (`aws ram
-enable-sharing-with-aws-organization`); then accounts receive it without an invitation.
+the transit gateways (design.md pitfall 5). A share associates nothing by itself: each receiving
+account still associates the shared resource with its VPC, with its own provider, after
+`waits_for(account, resource)`: its account is a principal of the share and, outside an
+organization, has accepted the invitation, and the resource is visible there (a share is eventually
+consistent: components/visibility.py waits for it, bounded). Inside an organization the share needs
+RAM sharing with AWS Organizations enabled once in the management account
+(`aws ram enable-sharing-with-aws-organization`); then accounts receive it without an invitation.
 """
 
 from __future__ import annotations
