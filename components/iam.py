@@ -32,3 +32,16 @@ def service_trust_policy(service: str, source_account: str | None = None) -> dic
     if source_account is not None:
         statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
     return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def account_administers_key(account_id: str) -> dict:
+    """The key-policy statement that lets the account's IAM administer and use the key: without
+    it the key is unmanageable, and with it IAM policies decide who in the account uses the key
+    (AWS KMS developer guide, "Default key policy")."""
+    return {
+        "Sid": "AccountAdministers",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+        "Action": "kms:*",
+        "Resource": "*",  # in a key policy, "*" means this key
+    }

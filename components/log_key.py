@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.iam import account_administers_key
 from components.model import PROJECT, StackConfig
 from components.naming import resource_tags
 
@@ -40,13 +41,7 @@ def log_key_policy(account_id: str, region: str) -> dict:
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                "Sid": "AccountAdministers",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",  # in a key policy, "*" means this key
-            },
+            account_administers_key(account_id),
             {
                 "Sid": "CloudWatchLogsEncrypts",
                 "Effect": "Allow",

@@ -6,6 +6,7 @@ Each returns the document as a dict; the caller serialises it with `json.dumps`.
 from __future__ import annotations
 
 from components.api.contract import GSI_NAME, UPLOAD_PREFIX
+from components.iam import account_administers_key
 
 # Exactly what the function calls, nothing more (no Scan, no batch or transact calls).
 TABLE_ACTIONS = (
@@ -29,14 +30,7 @@ def key_policy(account_id: str) -> dict:
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {
-                # Without it the key is unmanageable; IAM policies then decide who uses it.
-                "Sid": "AccountAdministers",
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
-                "Action": "kms:*",
-                "Resource": "*",  # in a key policy, "*" means this key
-            },
+            account_administers_key(account_id),
             {
                 # Alarms publish to the KMS-encrypted topic (Amazon SNS developer guide,
                 # "Encryption at rest": CloudWatch needs these two actions on the key). The
