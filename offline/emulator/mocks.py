@@ -18,17 +18,26 @@ registration checks under it that its emulator still runs: a run that was reject
 registrations queued on that lock, and without the check they would run after `stop()`, in the
 next emulator's moto state, concurrently with its registrations and under accounts that state does
 not know (an unknown access key is moto's default account).
+
+Cost: every provider's session is a new boto3 session, and each would parse botocore's service
+models (EC2's is several MB of JSON) again; they share one botocore loader, which caches what it
+parsed. And moto fills every EC2 backend (one per account and region, made again on each start)
+with its ~20,000 default AMIs, each with a volume and a snapshot: nothing here uses an AMI, so
+the emulator turns that off (`MOTO_EC2_LOAD_DEFAULT_AMIS`) while it runs.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import boto3
 import botocore.exceptions
+import botocore.loaders
+import botocore.session
 from moto import mock_aws
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
@@ -38,6 +47,22 @@ from offline.mocks import PROVIDER_TYPE, FakeAws
 
 MOTO_DEFAULT_ACCOUNT = "123456789012"
 _FAKE_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+class _SharedLoader(botocore.loaders.Loader):
+    """The botocore loader of every session the emulator makes: it caches the service models it
+    parsed. boto3 appends its data path to a session's loader for each new session; here that
+    path is kept once."""
+
+    @property
+    def search_paths(self) -> list[str]:
+        self._search_paths[:] = dict.fromkeys(self._search_paths)
+        return self._search_paths
+
+
+_LOADER = _SharedLoader()
+# moto reads this when it makes an EC2 backend (moto.settings.ec2_load_default_amis).
+_NO_DEFAULT_AMIS = ("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 
 _SECRET_SIG = "4dabf18193072939515e22adb298388d"  # pulumi's marker for a secret value
@@ -117,6 +142,9 @@ class EmulatorMocks(FakeAws):
             # would wipe each other's resources.
             if EmulatorMocks._running is not None:
                 raise RuntimeError("another EmulatorMocks is running; stop it first")
+            name, value = _NO_DEFAULT_AMIS
+            self._amis_setting = os.environ.get(name)
+            os.environ[name] = value
             self._mock.start()
             authorization.install(self.authorizer)
             self._active = True
@@ -132,6 +160,11 @@ class EmulatorMocks(FakeAws):
         if self._active:
             authorization.uninstall()
             self._mock.stop()
+            name, _ = _NO_DEFAULT_AMIS
+            if self._amis_setting is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = self._amis_setting
             self._active = False
             EmulatorMocks._running = None
 
@@ -173,7 +206,9 @@ class EmulatorMocks(FakeAws):
             return self._clients[key]
 
     def _session(self, header_account: str | None, **credentials: str) -> boto3.Session:
-        session = boto3.Session(**(credentials or _FAKE_KEYS))
+        core = botocore.session.get_session()
+        core.register_component("data_loader", _LOADER)
+        session = boto3.Session(botocore_session=core, **(credentials or _FAKE_KEYS))
         session._hubspoke_header_account = header_account  # type: ignore[attr-defined]
         return session
 
