@@ -6,6 +6,10 @@ each file's tests run in one worker, in order, so a module-scoped fixture (one e
 one program run) is computed once, as without xdist; session-scoped fixtures are computed once per
 worker that uses them. Set here rather than in pytest.ini's addopts so that `-n 0` (one process)
 and `-p no:xdist` (xdist not loaded) both still work, and an explicit `-n N`/`--dist` wins.
+
+Hypothesis runs without its 200 ms per-example deadline (profile `hubspoke`): the property tests
+check correctness, and a deadline only fails an example that a loaded machine (other test
+processes on the same cores) happened to run slowly. Examples stay random and as many as before.
 """
 
 from __future__ import annotations
@@ -14,8 +18,12 @@ import os
 from collections.abc import Callable
 
 import pytest
+from hypothesis import settings
 
 from offline.runner import RunResult, run
+
+settings.register_profile("hubspoke", deadline=None)
+settings.load_profile("hubspoke")
 
 
 @pytest.hookimpl(tryfirst=True)

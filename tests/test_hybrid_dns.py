@@ -66,8 +66,15 @@ def _with_dns(raw: dict[str, Any], **dns_changes: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def prod() -> RunResult:
-    return run("prod", config=prod_peering_config())
+def prod(prod_peering: RunResult) -> RunResult:
+    """prod in peering mode (the session's run, tests/conftest.py: read only)."""
+    return prod_peering
+
+
+@pytest.fixture(scope="module")
+def prod_preview() -> RunResult:
+    """prod in peering mode, in preview."""
+    return run("prod", config=prod_peering_config(), preview=True)
 
 
 @pytest.fixture(scope="module")
@@ -379,8 +386,8 @@ def test_cross_account_zone_association_is_authorized_by_the_zone_owner_first(
         assert auth.urn in association.dependencies
 
 
-def test_adding_a_spoke_keeps_every_existing_association() -> None:
-    before = run("prod", config=prod_peering_config())
+def test_adding_a_spoke_keeps_every_existing_association(prod: RunResult) -> None:
+    before = prod
     raw = prod_peering_config()
     raw["hubspoke:spokes"].append({"name": "ml", "account": "workloads", "cidr": "10.4.0.0/16"})
     after = run("prod", config=raw)
@@ -513,11 +520,10 @@ def test_stack_outputs_name_what_on_prem_needs(prod: RunResult) -> None:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_preview_registers_the_same_resources_as_update(
-    stack: str, dev: RunResult, prod: RunResult
+    stack: str, dev: RunResult, prod: RunResult, prod_preview: RunResult, run_stack_file
 ) -> None:
     update = {"dev": dev, "prod": prod}[stack]
-    config = prod_peering_config() if stack == "prod" else None
-    preview = run(stack, config=config, preview=True)
+    preview = prod_preview if stack == "prod" else run_stack_file("dev", preview=True)
 
     def dns_urns(result: RunResult) -> set[str]:
         return {r.urn for r in result.resources if any(t in r.urn for t in COMPONENTS)}
@@ -529,8 +535,10 @@ def test_preview_registers_the_same_resources_as_update(
     assert preview.outputs["dns_private_zone_id"] is UNKNOWN
 
 
-def test_preview_knows_the_pinned_endpoint_ips_before_anything_exists() -> None:
-    preview = run("prod", config=prod_peering_config(), preview=True)
+def test_preview_knows_the_pinned_endpoint_ips_before_anything_exists(
+    prod_preview: RunResult,
+) -> None:
+    preview = prod_preview
     assert ip_list(preview.named(ENDPOINT, "dns-inbound")) == HUB_INBOUND_IPS
     relay_rule = preview.named(INGRESS, "dns-inbound-tcp-from-10.2.0.11-32")
     assert relay_rule.inputs["cidrIpv4"] == "10.2.0.11/32"
