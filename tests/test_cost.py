@@ -10,14 +10,14 @@ import pulumi_aws
 import pytest
 
 from offline import cost
-from offline.runner import ROOT, RunResult, run
+from offline.runner import ROOT, RunResult
 
 SDK = Path(pulumi_aws.__file__).parent
 
 
 @pytest.fixture(scope="module")
-def stacks() -> list[tuple[str, RunResult]]:
-    return [(stack, run(stack)) for stack in ("dev", "prod")]
+def stacks(run_stack_file) -> list[tuple[str, RunResult]]:
+    return [(stack, run_stack_file(stack)) for stack in ("dev", "prod")]
 
 
 def _readme_table() -> str:

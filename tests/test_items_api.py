@@ -54,8 +54,8 @@ def plain(value: Any) -> Any:
 
 
 @pytest.fixture(scope="module", params=STACKS)
-def stack(request) -> RunResult:
-    return run(request.param)
+def stack(request, run_stack_file) -> RunResult:
+    return run_stack_file(request.param)
 
 
 @pytest.fixture(scope="module")

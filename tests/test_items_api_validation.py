@@ -9,7 +9,7 @@ import pytest
 
 from components.api.request_models import BODY_MODELS
 from functions.items.contract import ROUTES
-from offline.runner import RunResult, run
+from offline.runner import RunResult
 
 T_METHOD = "aws:apigateway/method:Method"
 T_VALIDATOR = "aws:apigateway/requestValidator:RequestValidator"
@@ -17,8 +17,8 @@ T_MODEL = "aws:apigateway/model:Model"
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
-def stack(request) -> RunResult:
-    return run(request.param)
+def stack(request, run_stack_file) -> RunResult:
+    return run_stack_file(request.param)
 
 
 @pytest.fixture(scope="module")

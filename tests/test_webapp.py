@@ -33,8 +33,8 @@ STACKS = ("dev", "prod")
 
 
 @pytest.fixture(scope="module")
-def runs() -> dict[str, RunResult]:
-    return {stack: run(stack) for stack in STACKS}
+def runs(run_stack_file) -> dict[str, RunResult]:
+    return {stack: run_stack_file(stack) for stack in STACKS}
 
 
 @pytest.fixture(scope="module", params=STACKS)
