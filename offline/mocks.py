@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -296,6 +297,20 @@ def _alias(alias: Any) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class InFlight:
+    """The registration the mocks' `new_resource` is answering: its URN and what it depends on
+    (`MockResourceArgs` carries neither)."""
+
+    urn: str
+    dependencies: tuple[str, ...]
+
+
+# Set by RecordingMonitor around each `new_resource` (same thread): the emulator orders what a
+# registration may see by what it depends on (offline/emulator/ram.py).
+IN_FLIGHT: ContextVar[InFlight | None] = ContextVar("IN_FLIGHT", default=None)
+
+
 class RecordingMonitor(MockMonitor):
     """The mock monitor, plus a record of each registration with its resource options."""
 
@@ -305,7 +320,12 @@ class RecordingMonitor(MockMonitor):
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request):
-        response = super().RegisterResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        token = IN_FLIGHT.set(InFlight(urn, tuple(request.dependencies)))
+        try:
+            response = super().RegisterResource(request)
+        finally:
+            IN_FLIGHT.reset(token)
         if request.type == "pulumi:pulumi:Stack":
             return response
         state = self.resources[response.urn].state

@@ -33,8 +33,15 @@ from moto import mock_aws
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from offline.emulator import authorization
-from offline.emulator.registry import INVOKES, NAME_SALT, RESOURCES, Ctx, EmulatorRejected
-from offline.mocks import PROVIDER_TYPE, FakeAws
+from offline.emulator.registry import (
+    HORIZON,
+    INVOKES,
+    NAME_SALT,
+    RESOURCES,
+    Ctx,
+    EmulatorRejected,
+)
+from offline.mocks import IN_FLIGHT, PROVIDER_TYPE, FakeAws
 
 MOTO_DEFAULT_ACCOUNT = "123456789012"
 _FAKE_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -85,10 +92,9 @@ class EmulatorMocks(FakeAws):
     # Quotas raised through Service Quotas: (account, region, hubspoke:quotas key) -> value.
     quotas: dict[tuple[str, str, str], int] = field(default_factory=dict)
     # RAM's propagation delay (offline/emulator/ram.py): a shared resource is visible to a
-    # principal account this many seconds after the share reaches it, on the emulator's virtual
-    # clock, which only waiting advances (`sleep`): every run models the delay at no cost.
+    # principal account this many seconds after the share reaches it, on the virtual clock of
+    # that resource in that account, which only the wait for it advances: no run sleeps.
     share_delay_seconds: float = 10.0
-    clock: float = 0.0
 
     _running: ClassVar[EmulatorMocks | None] = None
     # moto's state is process-wide: one lock for every emulator's calls into it (see above).
@@ -100,6 +106,8 @@ class EmulatorMocks(FakeAws):
         self._active = False
         self._contexts: dict[str, Ctx] = {}  # provider id -> where its resources go
         self._providers = 0
+        # URN -> the clock readings that resource comes after (registry.HORIZON).
+        self._horizons: dict[str, dict[Any, float]] = {}
         # Keyed by the session itself, not id(session): an id is reused once a session is freed.
         self._clients: dict[tuple[boto3.Session, str, str], Any] = {}
         # Evaluates the calls made with the credentials of roles the program created.
@@ -229,9 +237,19 @@ class EmulatorMocks(FakeAws):
             return self._contexts[provider_id]
         return self.context_for_account(self.default_account, self.default_region)
 
-    def sleep(self, seconds: float) -> None:
-        """What a wait under the emulator does instead of sleeping: advance the virtual clock."""
-        self.clock += max(seconds, 0.0)
+    def horizon(self, urn: str) -> dict[Any, float]:
+        """The clock readings the resource registered as `urn` comes after (registry.HORIZON)."""
+        return dict(self._horizons.get(urn, {}))
+
+    def _horizon_after(self, dependencies: tuple[str, ...]) -> dict[Any, float]:
+        """The latest clock readings any of `dependencies` comes after: what a registration that
+        waits for them has seen happen (a reading it does not depend on may not have happened
+        yet when the engine runs it)."""
+        horizon: dict[Any, float] = {}
+        for urn in dependencies:
+            for clock, reading in self._horizons.get(urn, {}).items():
+                horizon[clock] = max(reading, horizon.get(clock, reading))
+        return horizon
 
     def raise_quota(self, account_id: str, region: str, key: str, value: int) -> None:
         """What an approved Service Quotas increase does: `key` is `value` in that account and
@@ -272,6 +290,9 @@ class EmulatorMocks(FakeAws):
             # The stack, from the provider's URN (`urn:pulumi:<stack>::...`): auto-names per stack.
             stack = (args.provider or "").removeprefix("urn:pulumi:").split("::", 1)[0]
             salt = NAME_SALT.set(stack)
+            in_flight = IN_FLIGHT.get()
+            horizon = self._horizon_after(in_flight.dependencies if in_flight else ())
+            horizon_token = HORIZON.set(horizon)
             try:
                 resource_id, computed = mapping(ctx, args.name, unsecret(args.inputs))
             except (
@@ -293,6 +314,9 @@ class EmulatorMocks(FakeAws):
                 ) from e
             finally:
                 NAME_SALT.reset(salt)
+                HORIZON.reset(horizon_token)
+            if in_flight:
+                self._horizons[in_flight.urn] = horizon
             outputs = {**args.inputs, **computed}
             if "tags" in args.inputs or ctx.default_tags:
                 outputs.setdefault("tagsAll", ctx.tags(args.inputs))

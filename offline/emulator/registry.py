@@ -111,6 +111,12 @@ class Ctx:
 NAME_SALT: ContextVar[str] = ContextVar("NAME_SALT", default="")
 
 
+# The registration in flight's horizon (set by EmulatorMocks.new_resource): for each virtual clock
+# the emulator keeps (RAM's, one per shared resource and receiving account), the latest reading
+# this registration comes after through its dependencies. A mapping may add readings it makes.
+HORIZON: ContextVar[dict[Any, float]] = ContextVar("HORIZON")
+
+
 def physical_name(name: str, max_len: int = 64, sep: str = "-") -> str:
     """What Pulumi auto-naming gives a resource without an explicit name: `<logical>-<7 hex>`."""
     suffix = hashlib.sha256(salted(name).encode()).hexdigest()[:7]
