@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,6 +100,13 @@ class FakeAws(pulumi.runtime.Mocks):
     providers: dict[str, ProviderInfo] = field(default_factory=dict)  # by provider URN
     # AZ id -> state (`impaired`, `unavailable`) for the zones that are not `available`.
     zone_states: dict[str, str] = field(default_factory=dict)
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        """What the mocks learn from the stack's config before the program runs, as the provider
+        and AWS know it beforehand: the default region."""
+        region = config.get("aws:region")
+        if isinstance(region, str):
+            self.default_region = region
 
     def account_of(self, provider_ref: str | None) -> ProviderInfo:
         """The account and region of a provider reference ("urn::id"). Keyed by the URN: in

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -32,6 +33,8 @@ import botocore.exceptions
 from moto import mock_aws
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
+from components.validation.accounts import parse_accounts
+from components.validation.fields import MISSING, Problems
 from offline.emulator import authorization
 from offline.emulator.registry import (
     HORIZON,
@@ -95,6 +98,10 @@ class EmulatorMocks(FakeAws):
     # principal account this many seconds after the share reaches it, on the virtual clock of
     # that resource in that account, which only the wait for it advances: no run sleeps.
     share_delay_seconds: float = 10.0
+    # The AWS accounts that exist, known before anything registers (a RAM principal must be one,
+    # offline/emulator/ram.py): the stack's `hubspoke:accounts` (`configure`, called by the
+    # runner) and any given here.
+    accounts: set[str] = field(default_factory=set)
 
     _running: ClassVar[EmulatorMocks | None] = None
     # moto's state is process-wide: one lock for every emulator's calls into it (see above).
@@ -250,6 +257,14 @@ class EmulatorMocks(FakeAws):
             for clock, reading in self._horizons.get(urn, {}).items():
                 horizon[clock] = max(reading, horizon.get(clock, reading))
         return horizon
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        """The default region, and the stack's accounts: they exist before `pulumi up`, whatever
+        order the program registers its providers in. Read with the config's own rules; a
+        malformed entry adds nothing here (the program reports it)."""
+        super().configure(config)
+        accounts = parse_accounts(config.get("hubspoke:accounts", MISSING), Problems())
+        self.accounts |= {account.id for account in accounts.values()}
 
     def raise_quota(self, account_id: str, region: str, key: str, value: int) -> None:
         """What an approved Service Quotas increase does: `key` is `value` in that account and

@@ -3,8 +3,9 @@
 moto creates and lists resource shares but has no AssociateResourceShare or
 AcceptResourceShareInvitation calls. The emulator layer does what AWS checks for those: the share
 is the caller's, the resource exists and belongs to the caller, the principal is an account the
-emulator knows (or an organization / OU moto validates), external principals only when the share
-allows them, and an accepter only in a principal account. Associations are recorded on moto's
+emulator knows from the start (`EmulatorMocks.accounts`, whatever the order of registration; or
+an organization / OU moto validates), external principals only when the share allows them, and
+an accepter only in a principal account. Associations are recorded on moto's
 share object (so `get_resource_shares` shows them) and in `EmulatorMocks.extra["ram"]`.
 
 A share is eventually consistent. In the AWS RAM API a resource or principal association is
@@ -71,12 +72,6 @@ def _own_share(ctx: Ctx, share_arn: str) -> Any:
     return share
 
 
-def _known_accounts(ctx: Ctx) -> set[str]:
-    return {c.account_id for c in ctx.emulator.created} | {
-        p.account_id for p in ctx.emulator.providers.values()
-    }
-
-
 @resource(SHARE)
 def resource_share(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     out = ctx.client("ram").create_resource_share(
@@ -128,10 +123,13 @@ def principal_association(ctx: Ctx, name: str, inputs: Inputs) -> Created:
             raise EmulatorRejected(
                 f"InvalidParameterException: cannot share with the owner {principal}"
             )
-        if principal not in _known_accounts(ctx):
+        # Against the accounts known from the start, not those registered so far: the
+        # principal is a plain id, so the engine may run this before the account's provider.
+        if principal not in ctx.emulator.accounts:
             raise EmulatorRejected(
                 f"UnknownResourceException: principal {principal} is not an account of this "
-                f"deployment (known: {sorted(_known_accounts(ctx))})"
+                f"deployment (known: {sorted(ctx.emulator.accounts)}: the stack's "
+                "hubspoke:accounts, or EmulatorMocks(accounts=...))"
             )
     share.add_principals([principal])  # moto's checks: principal syntax, organization / OU
     _records(ctx)["principals"].add((share_arn, principal))
