@@ -17,7 +17,8 @@ call into moto (a mapping, an invoke, start and stop) holds one process-wide loc
 registration checks under it that its emulator still runs: a run that was rejected leaves
 registrations queued on that lock, and without the check they would run after `stop()`, in the
 next emulator's moto state, concurrently with its registrations and under accounts that state does
-not know (an unknown access key is moto's default account).
+not know (an unknown access key is moto's default account). Clients are made under the lock and
+kept on their session (`AccountSession`), so none outlives it or serves another.
 """
 
 from __future__ import annotations
@@ -71,6 +72,19 @@ def _decode(value: Any) -> Any:
     return value
 
 
+class AccountSession(boto3.Session):
+    """The credentials of one provider (or one account's ambient ones), with the clients made
+    from them. The clients live on their session, not in a table of the emulator: a table keyed
+    by `id(session)` hands a freed session's clients to a new session that reuses its id, and one
+    keyed by the session keeps every session alive (a rejected provider's too)."""
+
+    def __init__(self, header_account: str | None, **credentials: str) -> None:
+        super().__init__(**credentials)
+        # Ambient credentials pinned to this account with moto's `x-moto-account-id` header.
+        self.header_account = header_account
+        self.clients: dict[tuple[str, str], Any] = {}
+
+
 @dataclass
 class Created:
     """One resource the emulator created, for cross-resource checks and the summary."""
@@ -115,8 +129,6 @@ class EmulatorMocks(FakeAws):
         self._providers = 0
         # URN -> the clock readings that resource comes after (registry.HORIZON).
         self._horizons: dict[str, dict[Any, float]] = {}
-        # Keyed by the session itself, not id(session): an id is reused once a session is freed.
-        self._clients: dict[tuple[boto3.Session, str, str], Any] = {}
         # Evaluates the calls made with the credentials of roles the program created.
         self.authorizer = authorization.Authorizer(self)
 
@@ -173,24 +185,23 @@ class EmulatorMocks(FakeAws):
     # -- accounts --------------------------------------------------------------------------
 
     def client(self, ctx: Ctx, service: str, region: str) -> Any:
-        key = (ctx.session, service, region)
+        """The session's client for `service` in `region`, made once (under the lock: a boto3
+        session is not safe to share between threads while it makes clients)."""
+        session = ctx.session
         with self._lock:
-            if key not in self._clients:
-                client = ctx.session.client(service, region_name=region)
-                account = ctx.session._hubspoke_header_account  # type: ignore[attr-defined]
-                if account:
+            if (service, region) not in session.clients:
+                client = session.client(service, region_name=region)
+                if session.header_account:
 
-                    def pin(request: Any, account: str = account, **_: Any) -> None:
+                    def pin(request: Any, account: str = session.header_account, **_: Any) -> None:
                         request.headers["x-moto-account-id"] = account
 
                     client.meta.events.register("before-sign", pin)
-                self._clients[key] = client
-            return self._clients[key]
+                session.clients[(service, region)] = client
+            return session.clients[(service, region)]
 
-    def _session(self, header_account: str | None, **credentials: str) -> boto3.Session:
-        session = boto3.Session(**(credentials or _FAKE_KEYS))
-        session._hubspoke_header_account = header_account  # type: ignore[attr-defined]
-        return session
+    def _session(self, header_account: str | None, **credentials: str) -> AccountSession:
+        return AccountSession(header_account, **(credentials or _FAKE_KEYS))
 
     def context_for_account(self, account_id: str, region: str) -> Ctx:
         """A context in any account (ambient credentials pinned to it), for cross-account reads."""

@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import boto3
-
-    from offline.emulator.mocks import EmulatorMocks
+    from offline.emulator.mocks import AccountSession, EmulatorMocks
 
 Inputs = Mapping[str, Any]
 Created = tuple[str, dict[str, Any]]
@@ -78,7 +76,7 @@ class Ctx:
     emulator: EmulatorMocks
     account_id: str
     region: str
-    session: boto3.Session
+    session: AccountSession
     default_tags: dict[str, str] = field(default_factory=dict)
     urn_name: str = ""
 
