@@ -48,8 +48,7 @@ _NOT_IN_MOTO = ("firewall-rule-group/", "resolver-query-log-config/")
 
 def _records(ctx: Ctx) -> dict[str, Any]:
     return ctx.emulator.extra.setdefault(
-        "ram",
-        {"resources": set(), "principals": set(), "accepted": set(), "since": {}},
+        "ram", {"resources": set(), "principals": set(), "accepted": set(), "since": {}}
     )
 
 
@@ -220,8 +219,7 @@ def shared_with(ctx: Ctx, resource_arn: str, account_id: str, *, not_found: str)
             f"(emulated), {waited:g} s have passed on its clock in this account as this "
             "registration has seen it: only the wait for this resource in this account moves "
             "that clock, and only for what depends on the wait; an association must depend on "
-            "the wait for its own share "
-            "(components/visibility.py)"
+            "the wait for its own share (components/visibility.py)"
         )
     return True
 
