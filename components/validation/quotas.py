@@ -156,7 +156,7 @@ def _check_vpc_route_tables(
     targets = {
         PEERING_TARGET: "to peerings", TRANSIT_TARGET: "to the transit gateway",
         NAT_TARGET: "to a NAT gateway", INTERNET_TARGET: "to the internet gateway",
-        ENDPOINT_TARGET: "to gateway endpoints (an AWS-managed prefix list of weight 1 each)",
+        ENDPOINT_TARGET: "to gateway endpoints (AWS-managed prefix lists, weight 1 each)",
     }  # fmt: skip
     for name, tables in vpc_routes(network).items():
         for table, routes in tables.items():
