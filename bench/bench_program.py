@@ -32,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from components.model import QUOTAS  # noqa: E402
 from offline.runner import run  # noqa: E402
 
 SPOKE_COUNTS = {"peering": (10, 25, 50, 100), "transit-gateway": (5, 10, 50, 100, 300)}
@@ -52,10 +53,20 @@ def config_with(spokes: int, mode: str = "peering") -> dict:
         "hubspoke:spokes": [
             {"name": f"s{i}", "account": "bench", "cidr": str(next(pool))} for i in range(spokes)
         ],
-        "hubspoke:quotas": {"peeringsPerVpc": 125},  # the peering sizes go to 100
+        # One account holds every VPC, so the bench declares the raises such an estate would ask
+        # for (components/validation/quotas.py refuses the plan otherwise): the hub and the
+        # spokes plus the default VPC, and two gateway endpoints (S3, DynamoDB) in each; a quota
+        # may only be declared at or above AWS's default.
+        "hubspoke:quotas": {
+            "vpcsPerRegion": max(QUOTAS["vpcsPerRegion"].default, spokes + 2),
+            "gatewayEndpointsPerRegion": max(
+                QUOTAS["gatewayEndpointsPerRegion"].default, 2 * (spokes + 1)
+            ),
+        },
     }
-    if mode == "transit-gateway":
-        del cfg["hubspoke:quotas"]
+    if mode == "peering":
+        cfg["hubspoke:quotas"]["peeringsPerVpc"] = 125  # the peering sizes go to 100
+    else:
         blocks = list(ipaddress.IPv4Network("10.64.0.0/10").subnets(2))  # four /12s
         supernets = dict(zip(SEGMENTS, blocks[: len(SEGMENTS)], strict=True))
         pools = {name: net.subnets(new_prefix=20) for name, net in supernets.items()}
