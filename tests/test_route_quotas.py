@@ -16,8 +16,9 @@ from stack_variants import prod_peering_config
 
 import components.validation.quotas as quota_rules
 from components.config import ConfigError, parse
+from components.model import QUOTAS
 from components.plan import plan_network, transit_gateway_routes, vpc_routes
-from offline.runner import RunResult, check_stack, run, stack_config
+from offline.runner import ROOT, RunResult, check_stack, run, stack_config
 
 ROUTE = "aws:ec2/route:Route"
 ROUTE_TABLE = "aws:ec2/routeTable:RouteTable"
@@ -217,3 +218,12 @@ def test_attachments_past_the_fixed_5000_of_a_transit_gateway_are_refused(monkey
         "hubspoke:spokes 3 spokes need 5 attachments on the transit gateway in eu-west-1, more "
         "than AWS allows (4, not adjustable"
     )
+
+
+def test_every_quota_key_is_in_the_readme_config_reference_and_the_project_file():
+    readme = (ROOT / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith("| `hubspoke:quotas`"))
+    project = (ROOT / "Pulumi.yaml").read_text()
+    for key in QUOTAS:
+        assert f"`{key}`" in row, key
+        assert key in project, key
