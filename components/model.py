@@ -144,9 +144,11 @@ QUOTAS: Mapping[str, QuotaSpec] = {
         QuotaSpec("resolverEndpointsPerRegion", 4, 1000, "account and region",
                   "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html"),
         # Amazon VPC quotas, "Route tables": "Routes per route table (non-propagated routes)
-        # 500 ... You can increase this quota up to a maximum of 1,000" (the default was 50 until
-        # AWS raised it in June 2025; an account may still show its old applied value: declare
-        # it then). Propagated routes (the VGW's, peering mode) have their own quota.
+        # 500 ... You can increase this quota up to a maximum of 1,000" (the page as fetched
+        # 2026-09-26). The default was 50 until June 2025 (the archived awsdocs/amazon-vpc-user-
+        # guide still says 50; stackpioneers.com, 2025-06-24, reports AWS's raise to 500): an
+        # account whose applied value is lower fails at CreateRoute, not here. Propagated routes
+        # (the VGW's, peering mode) have their own quota.
         QuotaSpec("routesPerRouteTable", 500, 1000, "route table",
                   "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"),
         # Transit gateway quotas, "Routing": "Transit gateway route tables per transit gateway
