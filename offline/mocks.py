@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,6 +100,13 @@ class FakeAws(pulumi.runtime.Mocks):
     providers: dict[str, ProviderInfo] = field(default_factory=dict)  # by provider URN
     # AZ id -> state (`impaired`, `unavailable`) for the zones that are not `available`.
     zone_states: dict[str, str] = field(default_factory=dict)
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        """What the mocks learn from the stack's config before the program runs, as the provider
+        and AWS know it beforehand: the default region."""
+        region = config.get("aws:region")
+        if isinstance(region, str):
+            self.default_region = region
 
     def account_of(self, provider_ref: str | None) -> ProviderInfo:
         """The account and region of a provider reference ("urn::id"). Keyed by the URN: in
@@ -296,6 +305,20 @@ def _alias(alias: Any) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class InFlight:
+    """The registration the mocks' `new_resource` is answering: its URN and what it depends on
+    (`MockResourceArgs` carries neither)."""
+
+    urn: str
+    dependencies: tuple[str, ...]
+
+
+# Set by RecordingMonitor around each `new_resource` (same thread): the emulator orders what a
+# registration may see by what it depends on (offline/emulator/ram.py).
+IN_FLIGHT: ContextVar[InFlight | None] = ContextVar("IN_FLIGHT", default=None)
+
+
 class RecordingMonitor(MockMonitor):
     """The mock monitor, plus a record of each registration with its resource options."""
 
@@ -305,7 +328,12 @@ class RecordingMonitor(MockMonitor):
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request):
-        response = super().RegisterResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        token = IN_FLIGHT.set(InFlight(urn, tuple(request.dependencies)))
+        try:
+            response = super().RegisterResource(request)
+        finally:
+            IN_FLIGHT.reset(token)
         if request.type == "pulumi:pulumi:Stack":
             return response
         state = self.resources[response.urn].state

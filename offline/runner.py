@@ -204,9 +204,7 @@ def run(
     stack = stack_name(stack)
     mocks = mocks or FakeAws(preview=preview)
     mocks.preview = preview
-    region = raw.get("aws:region")
-    if isinstance(region, str):
-        mocks.default_region = region
+    mocks.configure(raw)
     monitor = RecordingMonitor(mocks)
 
     pulumi.runtime.set_all_config(_engine_config(raw))

@@ -79,7 +79,9 @@ def _usable(ctx: Ctx, created: Any, what: str, name: str) -> None:
         return
     from offline.emulator.ram import shared_with
 
-    if not shared_with(ctx, created.outputs["arn"], ctx.account_id):
+    if not shared_with(
+        ctx, created.outputs["arn"], ctx.account_id, not_found="ResourceNotFoundException"
+    ):
         raise EmulatorRejected(
             f"{name}: AccessDeniedException: {what} {created.outputs['arn']} (account "
             f"{created.account_id}) is not shared with account {ctx.account_id} through RAM "

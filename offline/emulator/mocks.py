@@ -17,13 +17,15 @@ call into moto (a mapping, an invoke, start and stop) holds one process-wide loc
 registration checks under it that its emulator still runs: a run that was rejected leaves
 registrations queued on that lock, and without the check they would run after `stop()`, in the
 next emulator's moto state, concurrently with its registrations and under accounts that state does
-not know (an unknown access key is moto's default account).
+not know (an unknown access key is moto's default account). Clients are made under the lock and
+kept on their session (`AccountSession`), so none outlives it or serves another.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -32,9 +34,18 @@ import botocore.exceptions
 from moto import mock_aws
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
+from components.validation.accounts import parse_accounts
+from components.validation.fields import MISSING, Problems
 from offline.emulator import authorization
-from offline.emulator.registry import INVOKES, NAME_SALT, RESOURCES, Ctx, EmulatorRejected
-from offline.mocks import PROVIDER_TYPE, FakeAws
+from offline.emulator.registry import (
+    HORIZON,
+    INVOKES,
+    NAME_SALT,
+    RESOURCES,
+    Ctx,
+    EmulatorRejected,
+)
+from offline.mocks import IN_FLIGHT, PROVIDER_TYPE, FakeAws
 
 MOTO_DEFAULT_ACCOUNT = "123456789012"
 _FAKE_KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -61,6 +72,19 @@ def _decode(value: Any) -> Any:
     return value
 
 
+class AccountSession(boto3.Session):
+    """The credentials of one provider (or one account's ambient ones), with the clients made
+    from them. The clients live on their session, not in a table of the emulator: a table keyed
+    by `id(session)` hands a freed session's clients to a new session that reuses its id, and one
+    keyed by the session keeps every session alive (a rejected provider's too)."""
+
+    def __init__(self, header_account: str | None, **credentials: str) -> None:
+        super().__init__(**credentials)
+        # Ambient credentials pinned to this account with moto's `x-moto-account-id` header.
+        self.header_account = header_account
+        self.clients: dict[tuple[str, str], Any] = {}
+
+
 @dataclass
 class Created:
     """One resource the emulator created, for cross-resource checks and the summary."""
@@ -85,10 +109,13 @@ class EmulatorMocks(FakeAws):
     # Quotas raised through Service Quotas: (account, region, hubspoke:quotas key) -> value.
     quotas: dict[tuple[str, str, str], int] = field(default_factory=dict)
     # RAM's propagation delay (offline/emulator/ram.py): a shared resource is visible to a
-    # principal account this many seconds after the share reaches it, on the emulator's virtual
-    # clock, which only waiting advances (`sleep`): every run models the delay at no cost.
+    # principal account this many seconds after the share reaches it, on the virtual clock of
+    # that resource in that account, which only the wait for it advances: no run sleeps.
     share_delay_seconds: float = 10.0
-    clock: float = 0.0
+    # The AWS accounts that exist, known before anything registers (a RAM principal must be one,
+    # offline/emulator/ram.py): the stack's `hubspoke:accounts` (`configure`, called by the
+    # runner) and any given here.
+    accounts: set[str] = field(default_factory=set)
 
     _running: ClassVar[EmulatorMocks | None] = None
     # moto's state is process-wide: one lock for every emulator's calls into it (see above).
@@ -100,8 +127,8 @@ class EmulatorMocks(FakeAws):
         self._active = False
         self._contexts: dict[str, Ctx] = {}  # provider id -> where its resources go
         self._providers = 0
-        # Keyed by the session itself, not id(session): an id is reused once a session is freed.
-        self._clients: dict[tuple[boto3.Session, str, str], Any] = {}
+        # URN -> the clock readings that resource comes after (registry.HORIZON).
+        self._horizons: dict[str, dict[Any, float]] = {}
         # Evaluates the calls made with the credentials of roles the program created.
         self.authorizer = authorization.Authorizer(self)
 
@@ -158,24 +185,23 @@ class EmulatorMocks(FakeAws):
     # -- accounts --------------------------------------------------------------------------
 
     def client(self, ctx: Ctx, service: str, region: str) -> Any:
-        key = (ctx.session, service, region)
+        """The session's client for `service` in `region`, made once (under the lock: a boto3
+        session is not safe to share between threads while it makes clients)."""
+        session = ctx.session
         with self._lock:
-            if key not in self._clients:
-                client = ctx.session.client(service, region_name=region)
-                account = ctx.session._hubspoke_header_account  # type: ignore[attr-defined]
-                if account:
+            if (service, region) not in session.clients:
+                client = session.client(service, region_name=region)
+                if session.header_account:
 
-                    def pin(request: Any, account: str = account, **_: Any) -> None:
+                    def pin(request: Any, account: str = session.header_account, **_: Any) -> None:
                         request.headers["x-moto-account-id"] = account
 
                     client.meta.events.register("before-sign", pin)
-                self._clients[key] = client
-            return self._clients[key]
+                session.clients[(service, region)] = client
+            return session.clients[(service, region)]
 
-    def _session(self, header_account: str | None, **credentials: str) -> boto3.Session:
-        session = boto3.Session(**(credentials or _FAKE_KEYS))
-        session._hubspoke_header_account = header_account  # type: ignore[attr-defined]
-        return session
+    def _session(self, header_account: str | None, **credentials: str) -> AccountSession:
+        return AccountSession(header_account, **(credentials or _FAKE_KEYS))
 
     def context_for_account(self, account_id: str, region: str) -> Ctx:
         """A context in any account (ambient credentials pinned to it), for cross-account reads."""
@@ -229,9 +255,27 @@ class EmulatorMocks(FakeAws):
             return self._contexts[provider_id]
         return self.context_for_account(self.default_account, self.default_region)
 
-    def sleep(self, seconds: float) -> None:
-        """What a wait under the emulator does instead of sleeping: advance the virtual clock."""
-        self.clock += max(seconds, 0.0)
+    def horizon(self, urn: str) -> dict[Any, float]:
+        """The clock readings the resource registered as `urn` comes after (registry.HORIZON)."""
+        return dict(self._horizons.get(urn, {}))
+
+    def _horizon_after(self, dependencies: tuple[str, ...]) -> dict[Any, float]:
+        """The latest clock readings any of `dependencies` comes after: what a registration that
+        waits for them has seen happen (a reading it does not depend on may not have happened
+        yet when the engine runs it)."""
+        horizon: dict[Any, float] = {}
+        for urn in dependencies:
+            for clock, reading in self._horizons.get(urn, {}).items():
+                horizon[clock] = max(reading, horizon.get(clock, reading))
+        return horizon
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        """The default region, and the stack's accounts: they exist before `pulumi up`, whatever
+        order the program registers its providers in. Read with the config's own rules; a
+        malformed entry adds nothing here (the program reports it)."""
+        super().configure(config)
+        accounts = parse_accounts(config.get("hubspoke:accounts", MISSING), Problems())
+        self.accounts |= {account.id for account in accounts.values()}
 
     def raise_quota(self, account_id: str, region: str, key: str, value: int) -> None:
         """What an approved Service Quotas increase does: `key` is `value` in that account and
@@ -272,6 +316,9 @@ class EmulatorMocks(FakeAws):
             # The stack, from the provider's URN (`urn:pulumi:<stack>::...`): auto-names per stack.
             stack = (args.provider or "").removeprefix("urn:pulumi:").split("::", 1)[0]
             salt = NAME_SALT.set(stack)
+            in_flight = IN_FLIGHT.get()
+            horizon = self._horizon_after(in_flight.dependencies if in_flight else ())
+            horizon_token = HORIZON.set(horizon)
             try:
                 resource_id, computed = mapping(ctx, args.name, unsecret(args.inputs))
             except (
@@ -293,6 +340,9 @@ class EmulatorMocks(FakeAws):
                 ) from e
             finally:
                 NAME_SALT.reset(salt)
+                HORIZON.reset(horizon_token)
+            if in_flight:
+                self._horizons[in_flight.urn] = horizon
             outputs = {**args.inputs, **computed}
             if "tags" in args.inputs or ctx.default_tags:
                 outputs.setdefault("tagsAll", ctx.tags(args.inputs))

@@ -22,9 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import boto3
-
-    from offline.emulator.mocks import EmulatorMocks
+    from offline.emulator.mocks import AccountSession, EmulatorMocks
 
 Inputs = Mapping[str, Any]
 Created = tuple[str, dict[str, Any]]
@@ -78,7 +76,7 @@ class Ctx:
     emulator: EmulatorMocks
     account_id: str
     region: str
-    session: boto3.Session
+    session: AccountSession
     default_tags: dict[str, str] = field(default_factory=dict)
     urn_name: str = ""
 
@@ -109,6 +107,12 @@ class Ctx:
 # between stacks, as Pulumi's random suffixes do, so two stacks deployed into one emulator do not
 # collide on a logical name they share (S3 bucket names are global).
 NAME_SALT: ContextVar[str] = ContextVar("NAME_SALT", default="")
+
+
+# The registration in flight's horizon (set by EmulatorMocks.new_resource): for each virtual clock
+# the emulator keeps (RAM's, one per shared resource and receiving account), the latest reading
+# this registration comes after through its dependencies. A mapping may add readings it makes.
+HORIZON: ContextVar[dict[Any, float]] = ContextVar("HORIZON")
 
 
 def physical_name(name: str, max_len: int = 64, sep: str = "-") -> str:

@@ -138,7 +138,7 @@ def resolver_rule_association(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     # Another account's rule: AWS allows it once the rule is shared with this account via RAM.
     from offline.emulator.ram import shared_with
 
-    if not shared_with(ctx, rule["Arn"], ctx.account_id):
+    if not shared_with(ctx, rule["Arn"], ctx.account_id, not_found="ResourceNotFoundException"):
         raise EmulatorRejected(
             f"AccessDeniedException: resolver rule {rule['Arn']} (account {owner.account_id}) is "
             f"not shared with account {ctx.account_id} through RAM (resource and principal "

@@ -133,7 +133,9 @@ def vpc_attachment(ctx: Ctx, name: str, inputs: Inputs) -> Created:
         )
     shared = owner != ctx.account_id
     if shared:
-        if not shared_with(ctx, gateway["arn"], ctx.account_id):
+        if not shared_with(
+            ctx, gateway["arn"], ctx.account_id, not_found="InvalidTransitGatewayID.NotFound"
+        ):
             raise EmulatorRejected(
                 f"InvalidTransitGatewayID.NotFound: transit gateway {gateway_id} of account "
                 f"{owner} is not shared with {ctx.account_id} (RAM share and principal first)"

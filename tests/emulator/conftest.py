@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from emulator_programs import PROVIDERS
+from emulator_programs import ACCOUNTS, PROVIDERS
 
 from offline.emulator import EmulatorMocks
 from offline.runner import RunResult, run
@@ -20,7 +20,8 @@ from offline.runner import RunResult, run
 
 @pytest.fixture
 def emulator() -> Iterator[EmulatorMocks]:
-    with EmulatorMocks() as emu:
+    """An emulator in which the standalone programs' accounts exist."""
+    with EmulatorMocks(accounts=set(ACCOUNTS)) as emu:
         yield emu
 
 

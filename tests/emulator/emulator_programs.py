@@ -1,6 +1,10 @@
 """Source text shared by the standalone programs the emulator tests run."""
 
-# Providers for standalone programs: three accounts, as in Pulumi.prod.yaml.
+# The accounts of the standalone programs (hub, spoke, other), as in Pulumi.prod.yaml: they exist
+# before the program runs (`EmulatorMocks.accounts`), as a stack's `hubspoke:accounts` do.
+ACCOUNTS = frozenset({"111122223333", "444455556666", "777788889999"})
+
+# Providers for standalone programs: one in each of ACCOUNTS.
 PROVIDERS = """
 import json
 import pulumi

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from offline.emulator import EmulatorRejected
+from offline.emulator import EmulatorMocks, EmulatorRejected
+from offline.mocks import PROVIDER_TYPE
+from offline.runner import run, stack_config
 
 NETWORK = """
 hub_vpc = aws.ec2.Vpc("hub", cidr_block="10.0.0.0/16", enable_dns_support=True,
@@ -49,10 +51,8 @@ share = aws.ram.ResourceShare("rules", name="resolver-rules", allow_external_pri
                               opts=on(hub))
 shared = aws.ram.ResourceAssociation("rules-corp", resource_share_arn=share.arn,
                                      resource_arn=rule.arn, opts=on(hub))
-# After the spoke's provider: the emulator knows an account once a provider for it registered, and
-# the SDK's threads may register this association first (it failed so on a loaded machine).
 principal = aws.ram.PrincipalAssociation("rules-spoke", resource_share_arn=share.arn,
-                                         principal="444455556666", opts=on(hub, depends_on=[spoke]))
+                                         principal="444455556666", opts=on(hub))
 """
 
 # The spoke account's wait until the share reaches it (components/visibility.py).
@@ -134,6 +134,46 @@ aws.route53.ResolverRuleAssociation("loop", resolver_rule_id=loop.id, vpc_id=hub
                                     opts=on(hub))
 """
         )
+
+
+def test_a_principal_is_known_before_any_provider_of_its_account_registers(emulator, tmp_path):
+    """The principal is a plain account id: the engine may register the association before the
+    account's provider (it did on a loaded machine). Here the provider comes after it, by
+    dependency; the account exists from the start (the stack's `hubspoke:accounts`, here the
+    fixture's accounts), so the share is made."""
+    program = tmp_path / "program.py"
+    program.write_text(
+        """
+import pulumi
+import pulumi_aws as aws
+
+def provider(name, account, **opts):
+    return aws.Provider(name, region="eu-west-1", allowed_account_ids=[account],
+        assume_roles=[aws.ProviderAssumeRoleArgs(
+            role_arn=f"arn:aws:iam::{account}:role/hubspoke-deploy", session_name="test")],
+        opts=pulumi.ResourceOptions(**opts))
+
+hub = provider("hub", "111122223333")
+share = aws.ram.ResourceShare("vpcs", name="vpcs", opts=pulumi.ResourceOptions(provider=hub))
+principal = aws.ram.PrincipalAssociation("vpcs-spoke", resource_share_arn=share.arn,
+    principal="444455556666", opts=pulumi.ResourceOptions(provider=hub))
+spoke = provider("spoke", "444455556666", depends_on=[principal])
+aws.ec2.Vpc("spoke", cidr_block="10.1.0.0/16", opts=pulumi.ResourceOptions(provider=spoke))
+"""
+    )
+    result = run("test", config={"aws:region": "eu-west-1"}, program=program, mocks=emulator)
+    principal = result.named("aws:ram/principalAssociation:PrincipalAssociation", "vpcs-spoke")
+    assert principal.id.endswith(",444455556666")
+    spoke = next(r for r in result.resources if r.type == PROVIDER_TYPE and r.name == "spoke")
+    assert spoke.dependencies == [principal.urn]  # the account's provider came after
+
+
+def test_the_accounts_of_a_stack_exist_in_the_emulator_before_its_program_runs():
+    emulator = EmulatorMocks(accounts={"123456789012"})
+    emulator.configure(stack_config("prod"))
+    assert emulator.accounts == {"123456789012", "111122223333", "444455556666", "777788889999"}
+    emulator.configure({"hubspoke:accounts": {"bad": {"id": "12"}, "ok": {"id": "210987654321"}}})
+    assert "210987654321" in emulator.accounts and "12" not in emulator.accounts
 
 
 def test_ram_principal_must_be_a_known_account_and_the_accepter_a_principal(run_program):

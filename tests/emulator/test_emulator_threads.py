@@ -9,29 +9,35 @@ maps an unknown access key to its default account). The stress test rejects prod
 deploys it again at once in a fresh emulator while the rejected run's threads drain, and checks
 both: each late registration is refused as "not running", and every resource of the fresh run
 is in its provider's account and region, and nothing anywhere else. 64 registration threads:
-the SDK's default pool has min(32, cores + 4).
+the SDK's default pool has min(32, cores + 4). The guards themselves are tested without timing:
+threads ordered by events and by a lock that reports a waiter (stop waits for the call in flight;
+a call queued on the lock checks under it that the emulator runs), and the clients' lifetime.
 """
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import json
 import threading
-import time
+import weakref
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
-from pulumi.runtime.mocks import MockResourceArgs
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
 from offline.emulator import RESOURCES, EmulatorMocks, EmulatorRejected
-from offline.emulator.registry import Ctx, Inputs
+from offline.emulator.registry import INVOKES, Ctx, Inputs
+from offline.mocks import PROVIDER_TYPE
 from offline.runner import RunResult, run
 
 WORKERS = 64
 ROUNDS = 1
 VPC = "aws:ec2/vpc:Vpc"
+CALLER = "aws:index/getCallerIdentity:getCallerIdentity"
 # Where the first run of each round is refused: the API's upload bucket, whose dependents are
 # among the last registered, so the run returns while the network's are still in flight.
 REJECTED = "aws:s3/bucket:Bucket"
@@ -66,49 +72,150 @@ def registration_threads(workers: int, wait: bool = True) -> Iterator[ThreadPool
             loop.close()
 
 
-def test_stop_waits_for_a_registration_in_flight_and_refuses_the_queued_ones(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A run that is rejected still has registrations on the SDK's threads: one inside a mapping
-    when the test stops the emulator, others queued. None may touch moto once it is stopped (moto
-    is no longer patched, or already the next emulator's state)."""
-    vpc = RESOURCES[VPC]
-    seen_stopped: list[str] = []
-    inside = threading.Event()
+class WatchedLock:
+    """The emulator's lock, telling when another thread has to wait for it: the tests order
+    threads by events, not by sleeping."""
 
-    def slow_vpc(ctx: Ctx, name: str, inputs: Inputs):
-        inside.set()
-        time.sleep(0.3)
-        if not ctx.emulator.running:
-            seen_stopped.append(name)
-            raise EmulatorRejected("the emulator stopped under this call")
-        return vpc(ctx, name, inputs)
+    def __init__(self, lock: threading.RLock) -> None:
+        self._lock = lock
+        self.waiting = threading.Event()
 
-    monkeypatch.setitem(RESOURCES, VPC, slow_vpc)
-    emu = EmulatorMocks().start()
-    results: dict[str, object] = {}
+    def __enter__(self) -> WatchedLock:
+        if not self._lock.acquire(blocking=False):
+            self.waiting.set()
+            self._lock.acquire()
+        return self
 
-    def register(name: str) -> None:
-        args = MockResourceArgs(
-            typ=VPC, name=name, inputs={"cidrBlock": "10.0.0.0/16"}, custom=True
-        )
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+def _watched(emu: EmulatorMocks) -> WatchedLock:
+    lock = WatchedLock(EmulatorMocks._moto_lock)
+    emu._lock = lock  # type: ignore[assignment]
+    return lock
+
+
+def _vpc_args(name: str) -> MockResourceArgs:
+    return MockResourceArgs(typ=VPC, name=name, inputs={"cidrBlock": "10.0.0.0/16"}, custom=True)
+
+
+def _in_thread(call, results: dict[str, object], key: str) -> threading.Thread:
+    def target() -> None:
         try:
-            results[name] = emu.new_resource(args)
+            results[key] = call()
         except (EmulatorRejected, RuntimeError) as e:
-            results[name] = e
+            results[key] = e
 
-    first = threading.Thread(target=register, args=("in-flight",))
-    first.start()
-    assert inside.wait(5)
-    queued = threading.Thread(target=register, args=("queued",))
-    queued.start()
-    emu.stop()
-    first.join(5)
-    queued.join(5)
-    assert seen_stopped == []
-    assert isinstance(results["in-flight"], tuple)  # finished before the emulator stopped
-    # The queued one either got the lock before stop() and finished, or is refused after it.
-    assert isinstance(results["queued"], tuple | RuntimeError), results["queued"]
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread
+
+
+def test_stop_waits_for_the_registration_inside_a_mapping(monkeypatch: pytest.MonkeyPatch):
+    """A rejected run still has a registration inside a mapping: `stop()` waits for it (the
+    lock), so it never finds moto stopped under it."""
+    inside, finish = threading.Event(), threading.Event()
+    running_inside: list[bool] = []
+
+    def vpc(ctx: Ctx, name: str, inputs: Inputs):
+        inside.set()
+        assert finish.wait(10)
+        running_inside.append(ctx.emulator.running)
+        return "vpc-in-flight", {}
+
+    monkeypatch.setitem(RESOURCES, VPC, vpc)
+    emu = EmulatorMocks().start()
+    lock = _watched(emu)
+    results: dict[str, object] = {}
+    registration = _in_thread(lambda: emu.new_resource(_vpc_args("in-flight")), results, "vpc")
+    assert inside.wait(10)
+    stopper = _in_thread(emu.stop, results, "stop")
+    assert lock.waiting.wait(10)  # stop() waits for the lock the mapping holds
+    assert emu.running
+    finish.set()
+    registration.join(10)
+    stopper.join(10)
+    assert running_inside == [True]
+    assert results["vpc"] == ("vpc-in-flight", {"cidrBlock": "10.0.0.0/16"})
+    assert not emu.running
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        lambda emu: emu.new_resource(_vpc_args("queued")),
+        lambda emu: emu.call(MockCallArgs(CALLER, {}, "")),
+    ],
+    ids=["registration", "invoke"],
+)
+def test_a_call_waiting_for_the_lock_while_the_emulator_stops_is_refused(
+    monkeypatch: pytest.MonkeyPatch, entry
+):
+    """A registration (or invoke) queued on the lock while the emulator stops: it checks that
+    the emulator runs once it holds the lock, so it is refused and never reaches moto (checked
+    before the lock, it would pass the check, wait, and then run in the next emulator's moto)."""
+    reached: list[str] = []
+    monkeypatch.setitem(
+        RESOURCES, VPC, lambda ctx, name, inputs: (reached.append(name), ("v", {}))[1]
+    )
+    monkeypatch.setitem(INVOKES, CALLER, lambda ctx, args: (reached.append("invoke"), {})[1])
+    emu = EmulatorMocks().start()
+    lock = _watched(emu)
+    results: dict[str, object] = {}
+    with EmulatorMocks._moto_lock:  # a call in flight holds the lock
+        queued = _in_thread(lambda: entry(emu), results, "queued")
+        assert lock.waiting.wait(10)
+        emu.stop()  # as the rejected run's `with` block does once the call in flight ends
+    queued.join(10)
+    assert reached == []
+    assert isinstance(results["queued"], RuntimeError)
+    assert "the emulator is not running" in str(results["queued"])
+
+
+def _provider_args(name: str, account: str, allowed: str) -> MockResourceArgs:
+    role = {"roleArn": f"arn:aws:iam::{account}:role/hubspoke-deploy", "sessionName": "test"}
+    inputs = {
+        "region": "eu-west-1",
+        "allowedAccountIds": json.dumps([allowed]),
+        "assumeRoles": json.dumps([role]),
+    }
+    return MockResourceArgs(typ=PROVIDER_TYPE, name=name, inputs=inputs, custom=True)
+
+
+def test_clients_live_on_their_session_and_a_rejected_providers_session_is_let_go(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Each provider's clients are its own (its account's credentials), and the emulator keeps
+    no client table that outlives a session: a rejected provider's session is freed (a table
+    keyed by the session kept it; one keyed by `id(session)` would hand its clients to a later
+    session that reuses the id)."""
+    made: list[weakref.ref] = []
+    session = EmulatorMocks._session
+
+    def recorded(self, *args, **kwargs):
+        made.append(weakref.ref(new := session(self, *args, **kwargs)))
+        return new
+
+    monkeypatch.setattr(EmulatorMocks, "_session", recorded)
+    with EmulatorMocks() as emu:
+        hub_id, _ = emu.new_resource(_provider_args("hub", "111122223333", "111122223333"))
+        spoke_id, _ = emu.new_resource(_provider_args("spoke", "444455556666", "444455556666"))
+        hub, spoke = emu.context(f"urn::{hub_id}"), emu.context(f"urn::{spoke_id}")
+        assert hub.client("sts") is hub.client("sts")
+        assert hub.client("sts") is not spoke.client("sts")
+        assert hub.client("sts").get_caller_identity()["Account"] == "111122223333"
+        assert spoke.client("sts").get_caller_identity()["Account"] == "444455556666"
+        made.clear()
+        try:
+            emu.new_resource(_provider_args("wrong", "444455556666", "777788889999"))
+        except EmulatorRejected as e:
+            assert "not in allowedAccountIds" in str(e)
+        else:
+            pytest.fail("a provider whose role is outside allowedAccountIds was accepted")
+        gc.collect()
+        assert len(made) == 2  # its ambient and its assumed-role session
+        assert [ref() for ref in made] == [None, None]
 
 
 def _misplaced(result: RunResult, emu: EmulatorMocks) -> list[str]:
