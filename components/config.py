@@ -17,6 +17,7 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from components.layout import transit_layout_problem
 from components.model import (
     DEFAULT_UPLOAD_CONTENT_TYPES,
     ENVIRONMENTS,
@@ -41,6 +42,7 @@ from components.model import (
     NatStrategy,
     OnPremConfig,
     StackConfig,
+    TransitGatewayConfig,
     VpcConfig,
     VpnConfig,
     WebConfig,
@@ -57,6 +59,7 @@ from components.validation import (
     check_peering_quota,
     check_planned_quotas,
     check_regional_asns,
+    check_route_quotas,
     check_segment_cidrs,
     check_segments,
     check_stack_file_keys,
@@ -201,6 +204,11 @@ def _parse(
     quotas = parse_quotas(raw.get("quotas", MISSING), problems)
     check_peering_quota(tgw_raw, len(spokes), quotas, problems)
     check_planned_quotas(accounts, hub, spokes, on_prem, quotas, problems)
+    network = _network_view(
+        stack, region, accounts, hub, spokes, on_prem, dns, tgw_raw, transit_gateway
+    )
+    if network is not None:
+        check_route_quotas(network, quotas, problems)
     tags = raw.get("tags", {})
     if not isinstance(tags, Mapping) or not all(isinstance(v, str) for v in tags.values()):
         problems.add(f"{NS}tags", tags, "must be an object of string tag values")
@@ -213,6 +221,36 @@ def _parse(
         accounts=accounts, hub=hub, spokes=spokes, on_prem=on_prem, dns=dns, api=api,
         extra_tags=dict(tags), transit_gateway=transit_gateway, quotas=quotas,
         web=web,
+    )  # fmt: skip
+
+
+def _network_view(
+    stack: str,
+    region: str | None,
+    accounts: Mapping[str, Account],
+    hub: VpcConfig | None,
+    spokes: tuple[VpcConfig, ...],
+    on_prem: OnPremConfig | None,
+    dns: DnsConfig,
+    tgw_raw: Any,
+    transit_gateway: TransitGatewayConfig | None,
+) -> StackConfig | None:
+    """The network sections as a config the network plan can be computed from, or None while a
+    problem already reported leaves the plan undefined (the routes are counted once it is fixed):
+    no hub, an unreadable `transitGateway`, a spoke without a known segment, or a VPC too small
+    for its attachment subnets. The other sections do not change a route."""
+    if hub is None or region is None or (tgw_raw is not MISSING and transit_gateway is None):
+        return None
+    if transit_gateway is not None:
+        names = {s.name for s in transit_gateway.segments}
+        if any(s.segment not in names for s in spokes) or any(
+            transit_layout_problem(v.cidr, v.az_count) for v in (hub, *spokes)
+        ):
+            return None
+    return StackConfig(
+        stack=stack, environment="dev", region=region, log_retention_days=30, accounts=accounts,
+        hub=hub, spokes=spokes, on_prem=on_prem, dns=dns, api=None,
+        transit_gateway=transit_gateway,
     )  # fmt: skip
 
 

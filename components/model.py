@@ -96,6 +96,13 @@ ON_PREM_SEGMENT = "onPrem"
 TGW_ASN_RANGES: tuple[tuple[int, int], ...] = ((64512, 65534), (4200000000, 4294967294))
 # Active VPC peering connections per VPC: 50 by default, 125 at most (Amazon VPC quotas).
 DEFAULT_PEERINGS_PER_VPC, MAX_PEERINGS_PER_VPC = 50, 125
+TGW_QUOTAS_PAGE = "https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html"
+# Transit gateway quotas, "Transit gateway attachments": "Attachments per transit gateway 5,000",
+# not adjustable (VPCs, the VPN and peerings alike), so not a `hubspoke:quotas` key.
+ATTACHMENTS_PER_TRANSIT_GATEWAY = 5000
+# The gateway endpoints every VPC gets (components/vpc.py), each a route in every private route
+# table to the service's AWS-managed prefix list.
+GATEWAY_ENDPOINT_SERVICES: tuple[str, ...] = ("s3", "dynamodb")
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,19 @@ QUOTAS: Mapping[str, QuotaSpec] = {
         # addresses per endpoint 6: hubspoke:dns.endpointIps is bounded by it, ENDPOINT_IPS_MAX).
         QuotaSpec("resolverEndpointsPerRegion", 4, 1000, "account and region",
                   "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html"),
+        # Amazon VPC quotas, "Route tables": "Routes per route table (non-propagated routes)
+        # 500 ... You can increase this quota up to a maximum of 1,000" (the page as fetched
+        # 2026-09-26). The default was 50 until June 2025 (the archived awsdocs/amazon-vpc-user-
+        # guide still says 50; stackpioneers.com, 2025-06-24, reports AWS's raise to 500): an
+        # account whose applied value is lower fails at CreateRoute, not here. Propagated routes
+        # (the VGW's, peering mode) have their own quota.
+        QuotaSpec("routesPerRouteTable", 500, 1000, "route table",
+                  "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"),
+        # Transit gateway quotas, "Routing": "Transit gateway route tables per transit gateway
+        # 20" and "Total combined routes (dynamic and static) across all route tables for a
+        # single transit gateway 10,000", both adjustable, no maximum stated (bounds: typos).
+        QuotaSpec("routeTablesPerTransitGateway", 20, 1000, "transit gateway", TGW_QUOTAS_PAGE),
+        QuotaSpec("routesPerTransitGateway", 10_000, 100_000, "transit gateway", TGW_QUOTAS_PAGE),
     )
 }  # fmt: skip
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from components.layout import subnet_cidr, transit_subnet_cidr
 from components.model import (
+    GATEWAY_ENDPOINT_SERVICES,
     ON_PREM_SEGMENT,
     SHARED_SEGMENT,
     NatStrategy,
@@ -152,6 +153,7 @@ class AttachmentPlan:
     associate: str  # the one route table it is associated with
     propagate: tuple[str, ...]  # the tables it propagates its routes into
     destinations: tuple[ipaddress.IPv4Network, ...]  # what its VPC route tables send to the gateway
+    announces: tuple[ipaddress.IPv4Network, ...] = ()  # what it propagates into `propagate`
 
 
 @dataclass(frozen=True)
@@ -319,6 +321,7 @@ def plan_transit(cfg: StackConfig, vpcs: Mapping[str, VpcPlan]) -> TransitPlan |
             propagate=tuple(t for t in hub_nodes if can(t, node[v.name]))
             + peering_tables(node[v.name]),
             destinations=destinations(v.name),
+            announces=(vpcs[v.name].cidr,),
         )
     if vpn is not None:
         bgp = vpn.bgp_asn is not None
@@ -334,6 +337,7 @@ def plan_transit(cfg: StackConfig, vpcs: Mapping[str, VpcPlan]) -> TransitPlan |
             if bgp
             else (),
             destinations=(),
+            announces=on_prem_cidrs if bgp else (),  # at least these, by BGP
         )
 
     # A remote region's gateway: a table per segment of its spokes and one for the peering; what
@@ -363,7 +367,77 @@ def plan_transit(cfg: StackConfig, vpcs: Mapping[str, VpcPlan]) -> TransitPlan |
                 associate=node[v.name],
                 propagate=(*(s for s in segments if can(s, node[v.name])), PEERING),
                 destinations=destinations(v.name),
+                announces=(vpcs[v.name].cidr,),
             )
     return TransitPlan(
         hub_region=hub_region, gateways=gateways, attachments=attachments, reach=reach
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Route counts: what the program puts in each route table, for the quotas (components/validation/
+# quotas.py) and the tests that compare them with what the program registers.
+
+PEERING_TARGET = "peering"
+TRANSIT_TARGET = "transitGateway"
+INTERNET_TARGET = "internetGateway"
+NAT_TARGET = "natGateway"
+ENDPOINT_TARGET = "gatewayEndpoint"
+DEFAULT_ROUTE = "0.0.0.0/0"
+
+
+@dataclass(frozen=True)
+class VpcRoute:
+    """One non-local route of a VPC route table: its destination (a CIDR, or `prefix-list:<service>`
+    for a gateway endpoint's AWS-managed prefix list) and what it targets."""
+
+    destination: str
+    target: str
+
+
+def vpc_routes(network: NetworkPlan) -> dict[str, dict[str, tuple[VpcRoute, ...]]]:
+    """VPC name -> route table key -> the routes the program puts there, the local route left out
+    (AWS does not count it). Peering mode: the hub's tables route to every spoke and each
+    spoke's to the hub (components/peering.py); transit gateway mode: every table to its
+    attachment's destinations (components/transit_attachment.py). Then the default route (the
+    internet gateway in `public`, a NAT gateway in the private tables when there is one) and, in
+    the private tables, a prefix-list route per gateway endpoint (components/vpc.py)."""
+    routes: dict[str, dict[str, tuple[VpcRoute, ...]]] = {}
+    transit = network.transit
+    for vpc in (network.hub, *network.spokes.values()):
+        if transit is not None:
+            to_peers = [
+                VpcRoute(str(c), TRANSIT_TARGET) for c in transit.attachments[vpc.name].destinations
+            ]
+        elif vpc is network.hub:
+            to_peers = [VpcRoute(str(s.cidr), PEERING_TARGET) for s in network.spokes.values()]
+        else:
+            to_peers = [VpcRoute(str(network.hub.cidr), PEERING_TARGET)]
+        tables: dict[str, tuple[VpcRoute, ...]] = {}
+        for key in vpc.route_table_keys:
+            own: list[VpcRoute] = []
+            if key == "public":
+                own.append(VpcRoute(DEFAULT_ROUTE, INTERNET_TARGET))
+            else:
+                if vpc.nat_gateways != "none":
+                    own.append(VpcRoute(DEFAULT_ROUTE, NAT_TARGET))
+                own += [
+                    VpcRoute(f"prefix-list:{service}", ENDPOINT_TARGET)
+                    for service in GATEWAY_ENDPOINT_SERVICES
+                ]
+            tables[key] = (*to_peers, *own)
+        routes[vpc.name] = tables
+    return routes
+
+
+def transit_gateway_routes(transit: TransitPlan) -> dict[str, dict[str, int]]:
+    """Region -> route table -> the routes it holds: its static routes plus what each attachment
+    propagating into it announces (a VPC its CIDR, the VPN with BGP the on-prem CIDRs)."""
+    counts = {
+        region: {table: len(gateway.static_routes.get(table, ())) for table in gateway.tables}
+        for region, gateway in transit.gateways.items()
+    }
+    for attachment in transit.attachments.values():
+        for table in attachment.propagate:
+            counts[attachment.region][table] += len(attachment.announces)
+    return counts

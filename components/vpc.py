@@ -14,7 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.iam import role_settings, service_trust_policy
-from components.model import NaclRule
+from components.model import GATEWAY_ENDPOINT_SERVICES, NaclRule
 from components.naming import holds_fixed_name, log_group_name, resource_tags
 from components.network_acls import protocol_number
 from components.plan import VpcPlan
@@ -229,7 +229,7 @@ class Vpc(pulumi.ComponentResource):
                 tags=tags(f"-{service}"),
                 opts=child,
             )
-            for service in ("s3", "dynamodb")
+            for service in GATEWAY_ENDPOINT_SERVICES
         }
 
         self.flow_log_group = aws.cloudwatch.LogGroup(

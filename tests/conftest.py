@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from browsers import chromium_or_skip
-from stack_variants import prod_peering_config
+from stack_variants import prod_nat_config, prod_peering_config
 
 from offline.runner import ROOT, RunResult, run, stack_config
 
@@ -35,6 +35,12 @@ def prod(run_stack_file) -> RunResult:
 def prod_peering() -> RunResult:
     """prod's accounts and regions in peering mode (the cross-account, cross-region peerings)."""
     return run("prod", config=prod_peering_config())
+
+
+@pytest.fixture(scope="session")
+def prod_nat() -> RunResult:
+    """prod with NAT: a single gateway in the hub, one per AZ in app (public route tables)."""
+    return run("prod", config=prod_nat_config())
 
 
 @pytest.fixture(scope="session", params=["dev", "prod-peering"])

@@ -27,3 +27,12 @@ def prod_peering_config() -> dict[str, Any]:
         if spoke["name"] == "shared":
             spoke["account"] = "network"
     return raw
+
+
+def prod_nat_config() -> dict[str, Any]:
+    """Pulumi.prod.yaml's config with NAT: a single gateway in the hub, one per AZ in app (public
+    route tables with the internet gateway's default route, NAT default routes)."""
+    raw = copy.deepcopy(stack_config("prod"))
+    raw["hubspoke:hub"]["natGateways"] = "single"
+    raw["hubspoke:spokes"][0]["natGateways"] = "perAz"
+    return raw

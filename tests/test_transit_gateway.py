@@ -57,15 +57,6 @@ def prod(run_stack_file) -> RunResult:
 
 
 @pytest.fixture(scope="module")
-def prod_nat() -> RunResult:
-    """prod with NAT: a single gateway in the hub, one per AZ in app (public route tables)."""
-    raw = prod_with()
-    raw["hubspoke:hub"]["natGateways"] = "single"
-    raw["hubspoke:spokes"][0]["natGateways"] = "perAz"
-    return run("prod", config=raw)
-
-
-@pytest.fixture(scope="module")
 def prod_static_vpn() -> RunResult:
     """prod with an on-prem device that does not speak BGP."""
     raw = prod_with()

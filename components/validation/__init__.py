@@ -8,7 +8,8 @@
 - `api.py`       `hubspoke:api`
 - `web.py`       `hubspoke:web`
 - `transit_gateway.py` `hubspoke:transitGateway` (segments, each spoke's `segment`), peering quota
-- `quotas.py`    `hubspoke:quotas`, and what the stack plans per account and region against them
+- `quotas.py`    `hubspoke:quotas`, and what the stack plans against them: per account and
+                 region, per VPC route table (from the network plan), per transit gateway
 
 They build the dataclasses of `components/model.py` and import nothing from
 `components/config.py`, which runs them. Each rule takes what it checks as arguments.
@@ -35,7 +36,7 @@ from components.validation.network import (
     parse_vpc,
     stack_ranges,
 )
-from components.validation.quotas import check_planned_quotas, parse_quotas
+from components.validation.quotas import check_planned_quotas, check_route_quotas, parse_quotas
 from components.validation.transit_gateway import (
     check_peering_quota,
     check_regional_asns,
@@ -57,6 +58,7 @@ __all__ = [
     "check_peering_quota",
     "check_planned_quotas",
     "check_regional_asns",
+    "check_route_quotas",
     "check_segment_cidrs",
     "check_segments",
     "check_stack_file_keys",

@@ -13,12 +13,36 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from components.model import QUOTAS, Account, OnPremConfig, QuotasConfig, VpcConfig
+from components.model import (
+    ATTACHMENTS_PER_TRANSIT_GATEWAY,
+    GATEWAY_ENDPOINT_SERVICES,
+    ON_PREM_SEGMENT,
+    QUOTAS,
+    SHARED_SEGMENT,
+    TGW_QUOTAS_PAGE,
+    Account,
+    OnPremConfig,
+    QuotasConfig,
+    StackConfig,
+    VpcConfig,
+)
+from components.plan import (
+    ENDPOINT_TARGET,
+    INTERNET_TARGET,
+    NAT_TARGET,
+    PEERING_TARGET,
+    TRANSIT_TARGET,
+    NetworkPlan,
+    TransitPlan,
+    plan_network,
+    transit_gateway_routes,
+    vpc_routes,
+)
 from components.validation.fields import MISSING, NS, Problems, as_int, as_mapping
 
 PATH = f"{NS}quotas"
 # Gateway endpoints every VPC gets (components/vpc.py: S3 and DynamoDB).
-GATEWAY_ENDPOINTS_PER_VPC = 2
+GATEWAY_ENDPOINTS_PER_VPC = len(GATEWAY_ENDPOINT_SERVICES)
 # Resolver endpoints: the hub's inbound and outbound; one relay per spoke outside its region.
 HUB_RESOLVER_ENDPOINTS = 2
 
@@ -102,4 +126,104 @@ def check_planned_quotas(
                 f"({declared}) is exceeded in account {account} {region}: the stack plans "
                 f"{what} there; raise the quota in Service Quotas and declare it here, or move "
                 f"VPCs to another account or region ({QUOTAS[key].page})",
+            )
+
+
+def check_route_quotas(cfg: StackConfig, quotas: QuotasConfig, problems: Problems) -> None:
+    """The routes the network plan puts in each VPC route table fit `routesPerRouteTable`, and
+    each transit gateway's route tables, routes and attachments fit the transit gateway quotas.
+    `cfg` holds the network sections only; it is planned as the program will plan it."""
+    network = plan_network(cfg)
+    _check_vpc_route_tables(cfg, network, quotas, problems)
+    if network.transit is not None:
+        _check_transit_gateways(cfg, network.transit, quotas, problems)
+
+
+def _declared(quotas: QuotasConfig, key: str) -> str:
+    return "declared" if key in quotas.declared else "AWS's default"
+
+
+def _check_vpc_route_tables(
+    cfg: StackConfig, network: NetworkPlan, quotas: QuotasConfig, problems: Problems
+) -> None:
+    key = "routesPerRouteTable"
+    quota = quotas.value(key)
+    vpcs = {v.name: v for v in (cfg.hub, *cfg.spokes)}
+    segment_of = {str(s.cidr): s.segment for s in cfg.spokes if s.segment is not None}
+    summarised = {
+        s.name for s in (cfg.transit_gateway.segments if cfg.transit_gateway else ()) if s.cidr
+    }
+    targets = {
+        PEERING_TARGET: "to peerings", TRANSIT_TARGET: "to the transit gateway",
+        NAT_TARGET: "to a NAT gateway", INTERNET_TARGET: "to the internet gateway",
+        ENDPOINT_TARGET: "to gateway endpoints (AWS-managed prefix lists, weight 1 each)",
+    }  # fmt: skip
+    for name, tables in vpc_routes(network).items():
+        for table, routes in tables.items():
+            if len(routes) <= quota:
+                continue
+            by_target = Counter(r.target for r in routes)
+            what = ", ".join(f"{n} {targets[t]}" for t, n in by_target.items())
+            # A segment without a supernet is one route per spoke; with one, a single route.
+            spread = Counter(
+                segment_of[r.destination]
+                for r in routes
+                if segment_of.get(r.destination) not in (None, *summarised)
+            )
+            helps = [
+                f"{NS}transitGateway.segments.{s}.cidr ({n} routes to its spokes would be 1)"
+                for s, n in spread.most_common()
+                if n > 1
+            ]
+            hint = f"give segments a supernet: {'; '.join(helps)}; or " if helps else ""
+            problems.add(
+                f"{PATH}.{key}",
+                quota,
+                f"({_declared(quotas, key)}) is exceeded in route table {name}-{table} of VPC "
+                f"{name} ({vpcs[name].config_path}): the stack plans {len(routes)} routes there "
+                f"({what}); {hint}raise the quota in Service Quotas (at most "
+                f"{QUOTAS[key].maximum}) and declare it here ({QUOTAS[key].page})",
+            )
+
+
+def _check_transit_gateways(
+    cfg: StackConfig, transit: TransitPlan, quotas: QuotasConfig, problems: Problems
+) -> None:
+    routes = transit_gateway_routes(transit)
+    for region, gateway in transit.gateways.items():
+        where = f"the transit gateway in {region}"
+        key = "routeTablesPerTransitGateway"
+        if len(gateway.tables) > quotas.value(key):
+            problems.add(
+                f"{PATH}.{key}",
+                quotas.value(key),
+                f"({_declared(quotas, key)}) is exceeded by {where}: the stack plans "
+                f"{len(gateway.tables)} route tables there (one per segment attached there, "
+                f"{SHARED_SEGMENT}, {ON_PREM_SEGMENT} with a VPN, one per peered region); use "
+                f"fewer segments, or raise the quota in Service Quotas and declare it here "
+                f"({QUOTAS[key].page})",
+            )
+        key = "routesPerTransitGateway"
+        total = sum(routes[region].values())
+        if total > quotas.value(key):
+            problems.add(
+                f"{PATH}.{key}",
+                quotas.value(key),
+                f"({_declared(quotas, key)}) is exceeded by {where}: the stack plans {total} "
+                f"routes across its {len(gateway.tables)} route tables (static, and propagated: "
+                f"one per VPC and table it propagates into); segments that reach fewer segments "
+                f"propagate into fewer tables, {NS}transitGateway.segments.<name>.cidr shortens "
+                f"the static routes across peerings; or raise the quota in Service Quotas and "
+                f"declare it here ({QUOTAS[key].page})",
+            )
+        # Every VPC's attachment, the VPN's, and one per peering (the hub's: one per region).
+        attachments = sum(1 for a in transit.attachments.values() if a.region == region)
+        attachments += (len(transit.gateways) - 1) if region == transit.hub_region else 1
+        if attachments > ATTACHMENTS_PER_TRANSIT_GATEWAY:
+            problems.add(
+                f"{NS}spokes",
+                f"{len(cfg.spokes)} spokes",
+                f"need {attachments} attachments on {where}, more than AWS allows "
+                f"({ATTACHMENTS_PER_TRANSIT_GATEWAY}, not adjustable; {TGW_QUOTAS_PAGE}): split "
+                "the spokes across stacks, or regions",
             )

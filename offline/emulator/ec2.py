@@ -7,7 +7,9 @@ and each account only for its own side. The emulator layer checks those itself.
 
 from __future__ import annotations
 
+import ipaddress
 import zlib
+from collections.abc import Mapping
 from typing import Any
 
 from offline.emulator import quotas
@@ -136,7 +138,7 @@ def route_table(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     )["RouteTable"]
     rt_id = out["RouteTableId"]
     for route in inputs.get("routes") or []:
-        _create_route(ec2, rt_id, route)
+        _create_route(ctx, ec2, rt_id, route)
     return rt_id, {
         "arn": ctx.arn("ec2", f"route-table/{rt_id}"),
         "ownerId": out["OwnerId"],
@@ -158,7 +160,16 @@ _ROUTE_TARGETS = {
 }
 
 
-def _create_route(ec2: Any, route_table_id: str, inputs: Inputs) -> None:
+def _destination(route: Mapping[str, Any]) -> str:
+    """A route's destination as AWS compares them: the network of a CIDR (IPv4 or IPv6), or a
+    prefix list id. `route` is a CreateRoute request or a DescribeRouteTables route."""
+    for key in ("DestinationCidrBlock", "DestinationIpv6CidrBlock"):
+        if route.get(key):
+            return str(ipaddress.ip_network(route[key], strict=False))
+    return route.get("DestinationPrefixListId", "")
+
+
+def _create_route(ctx: Ctx, ec2: Any, route_table_id: str, inputs: Inputs) -> None:
     kwargs: dict[str, Any] = {"RouteTableId": route_table_id}
     for key, api in (
         ("destinationCidrBlock", "DestinationCidrBlock"),
@@ -171,6 +182,17 @@ def _create_route(ec2: Any, route_table_id: str, inputs: Inputs) -> None:
     targets = {api: inputs[key] for key, api in _ROUTE_TARGETS.items() if inputs.get(key)}
     if len(targets) != 1:
         raise EmulatorRejected(f"a route needs exactly one target, got {sorted(targets) or 'none'}")
+    (table,) = ec2.describe_route_tables(RouteTableIds=[route_table_id])["RouteTables"]
+    wanted = _destination(kwargs)
+    # CreateRoute: "RouteAlreadyExists" when the table holds a route to that destination already
+    # (EC2 API error codes; ReplaceRoute changes one). moto refuses an IPv4 duplicate only, and
+    # neither the local route's CIDR nor a prefix list (a gateway endpoint's route) nor IPv6.
+    if any(_destination(r) == wanted for r in table["Routes"]):
+        raise EmulatorRejected(
+            f"RouteAlreadyExists: The route identified by {wanted} already exists "
+            f"(route table {route_table_id})"
+        )
+    quotas.routes(ctx, route_table_id, table["Routes"], ipv6="DestinationIpv6CidrBlock" in kwargs)
     ec2.create_route(**kwargs, **targets)
 
 
@@ -182,7 +204,7 @@ def route(ctx: Ctx, name: str, inputs: Inputs) -> Created:
     gateway = None
     if inputs.get("transitGatewayId"):
         gateway = route_to_gateway(ctx, inputs["routeTableId"], inputs["transitGatewayId"])
-    _create_route(ec2, inputs["routeTableId"], inputs)
+    _create_route(ctx, ec2, inputs["routeTableId"], inputs)
     destination = inputs.get("destinationCidrBlock") or inputs.get("destinationPrefixListId", "")
     if gateway is not None:
         target_gateway(ctx, inputs["routeTableId"], destination, gateway)

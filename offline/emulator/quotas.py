@@ -6,9 +6,10 @@ would in one account, and refuses the resource past the quota with AWS's error c
 The defaults and adjustable maxima are `components.model.QUOTAS` (each cited there). A quota
 raised through Service Quotas is `EmulatorMocks.raise_quota`; `offline deploy` raises what a
 stack declares in `hubspoke:quotas` in each of its accounts and regions, as the user would have.
-Not modelled: transit gateway attachments per gateway (5,000: no stack comes near, and a test at
-5,001 is not cheap), outstanding peering requests (25), and quotas of services the network does
-not use.
+Not modelled: transit gateway attachments per gateway (5,000, not adjustable), route tables per
+transit gateway (20) and routes per transit gateway (10,000), which config validation checks from
+the plan (components/validation/quotas.py) and for which AWS documents no error code;
+outstanding peering requests (25), and quotas of services the network does not use.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ ERRORS: dict[str, tuple[str, str]] = {
     "gatewayEndpointsPerRegion": (
         "VpcEndpointLimitExceeded",
         "You've reached the limit on the number of gateway VPC endpoints in the Region.",
+    ),
+    "routesPerRouteTable": (
+        "RouteLimitExceeded",
+        "You've reached the limit on the number of routes that you can add to a route table.",
     ),
     "resolverEndpointsPerRegion": (
         "LimitExceededException",
@@ -110,3 +115,22 @@ def resolver_endpoint(ctx: Ctx, ip_count: int) -> None:
     used = len(ctx.client("route53resolver").list_resolver_endpoints()["ResolverEndpoints"])
     require_room(ctx, "resolverEndpointsPerRegion", used, f"account {ctx.account_id} {ctx.region}")
     require_room(ctx, "ipsPerResolverEndpoint", 0, "the endpoint", adding=ip_count)
+
+
+# The routes of a route table that count against "Routes per route table (non-propagated
+# routes)": not the local route, nor what a virtual private gateway propagates (Amazon VPC
+# quotas). A gateway endpoint's route to its AWS-managed prefix list counts, at the list's weight
+# (1 for S3 and DynamoDB: Amazon VPC user guide, "AWS-managed prefix list weight").
+_NOT_COUNTED = ("CreateRouteTable", "EnableVgwRoutePropagation")
+
+
+def routes(ctx: Ctx, route_table_id: str, existing: list[dict[str, Any]], *, ipv6: bool) -> None:
+    """Routes per route table, counted separately for IPv4 and IPv6 routes as AWS does."""
+    family = "DestinationIpv6CidrBlock" if ipv6 else "DestinationCidrBlock"
+    used = sum(
+        1
+        for r in existing
+        if r.get("Origin") not in _NOT_COUNTED
+        and (family in r or (not ipv6 and "DestinationPrefixListId" in r))
+    )
+    require_room(ctx, "routesPerRouteTable", used, f"route table {route_table_id}")

@@ -162,3 +162,66 @@ def test_a_resolver_endpoint_takes_six_ips_at_most(emulator, ctx):
     resolver_endpoint(ctx, "six", subnets, sg, ips=6)
     with pytest.raises(EmulatorRejected, match=r"^LimitExceededException: .*per resolver endpoint"):
         resolver_endpoint(ctx, "seven", subnets, sg, ips=7)
+
+
+def _table_with_endpoints(ctx: Ctx) -> tuple[str, str, str]:
+    """A VPC's route table holding the S3 and DynamoDB gateway endpoints' prefix-list routes,
+    as the program builds every private table; (vpc id, table id, internet gateway id)."""
+    ec2 = ctx.client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    table = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc_id)
+    for service in ("s3", "dynamodb"):
+        ec2.create_vpc_endpoint(
+            VpcId=vpc_id, ServiceName=f"com.amazonaws.{REGION}.{service}",
+            VpcEndpointType="Gateway", RouteTableIds=[table],
+        )  # fmt: skip
+    return vpc_id, table, igw
+
+
+def route(ctx: Ctx, table: str, destination: str, igw: str, **more) -> str:
+    inputs = {"routeTableId": table, "gatewayId": igw, "destinationCidrBlock": destination} | more
+    return create(ctx, "aws:ec2/route:Route", destination, **inputs)
+
+
+def test_the_501st_route_of_a_table_is_refused_counting_gateway_endpoint_routes(emulator, ctx):
+    _, table, igw = _table_with_endpoints(ctx)  # 2 routes, weight 1 each; the local one is free
+    ec2 = ctx.client("ec2")
+    for i in range(498):
+        ec2.create_route(
+            RouteTableId=table, DestinationCidrBlock=f"172.16.{i // 4}.{i % 4 * 64}/26",
+            GatewayId=igw,
+        )  # fmt: skip
+    with pytest.raises(
+        EmulatorRejected, match=r"^RouteLimitExceeded: .*\(route table rtb-\w+: 500 in use"
+    ):
+        route(ctx, table, "192.168.0.0/16", igw)
+    emulator.raise_quota(ACCOUNT, REGION, "routesPerRouteTable", 501)
+    route(ctx, table, "192.168.0.0/16", igw)
+    with pytest.raises(EmulatorRejected, match="RouteLimitExceeded"):
+        route(ctx, table, "192.169.0.0/16", igw)
+
+
+@pytest.mark.parametrize(
+    ("destination", "why"),
+    [
+        ("10.0.0.0/16", "the VPC's own CIDR: the local route"),
+        ("10.0.0.1/16", "the same network written with host bits"),
+        ("prefix-list", "the S3 endpoint's prefix list"),
+        ("172.16.0.0/12", "a route created before"),
+    ],
+)
+def test_a_route_to_a_destination_the_table_already_routes_is_refused(ctx, destination, why):
+    _, table, igw = _table_with_endpoints(ctx)
+    route(ctx, table, "172.16.0.0/12", igw)
+    if destination == "prefix-list":
+        (s3,) = ctx.client("ec2").describe_prefix_lists(
+            Filters=[{"Name": "prefix-list-name", "Values": [f"com.amazonaws.{REGION}.s3"]}]
+        )["PrefixLists"]
+        inputs = {"destinationCidrBlock": None, "destinationPrefixListId": s3["PrefixListId"]}
+        with pytest.raises(EmulatorRejected, match=r"^RouteAlreadyExists: .* pl-"):
+            route(ctx, table, "", igw, **inputs)
+        return
+    with pytest.raises(EmulatorRejected, match=r"^RouteAlreadyExists: The route identified by"):
+        route(ctx, table, destination, igw)
