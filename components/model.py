@@ -115,10 +115,18 @@ class QuotaSpec:
     maximum: int
     scope: str  # what it counts per: "account and region", "VPC", "endpoint"
     page: str
+    # The least a declared value may be: AWS's default, unless AWS raised the default and an
+    # account can still hold the old applied value.
+    minimum: int | None = None
+
+    @property
+    def lowest(self) -> int:
+        return self.default if self.minimum is None else self.minimum
 
 
 # The quotas a stack plans against and the emulator enforces (offline/emulator/quotas.py). A
-# declared value must be at least AWS's default (a quota cannot be lowered). Where the quota page
+# declared value must be at least AWS's default (a quota cannot be lowered), or the old default
+# where AWS raised it (`minimum`). Where the quota page
 # states no maximum, the bound is 1000: it catches a typo, not an AWS limit.
 QUOTAS: Mapping[str, QuotaSpec] = {
     q.key: q
@@ -146,11 +154,13 @@ QUOTAS: Mapping[str, QuotaSpec] = {
         # Amazon VPC quotas, "Route tables": "Routes per route table (non-propagated routes)
         # 500 ... You can increase this quota up to a maximum of 1,000" (the page as fetched
         # 2026-09-26). The default was 50 until June 2025 (the archived awsdocs/amazon-vpc-user-
-        # guide still says 50; stackpioneers.com, 2025-06-24, reports AWS's raise to 500): an
-        # account whose applied value is lower fails at CreateRoute, not here. Propagated routes
-        # (the VGW's, peering mode) have their own quota.
+        # guide still says 50; stackpioneers.com, 2025-06-24, reports AWS's raise to 500). An
+        # account whose applied value in Service Quotas is still the old 50 declares it (the
+        # minimum), so that the plan is checked against what CreateRoute will enforce there.
+        # Propagated routes (the VGW's, peering mode) have their own quota.
         QuotaSpec("routesPerRouteTable", 500, 1000, "route table",
-                  "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"),
+                  "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html",
+                  minimum=50),
         # Transit gateway quotas, "Routing": "Transit gateway route tables per transit gateway
         # 20" and "Total combined routes (dynamic and static) across all route tables for a
         # single transit gateway 10,000", both adjustable, no maximum stated (bounds: typos).

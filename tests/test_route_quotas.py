@@ -177,7 +177,25 @@ def test_a_declared_route_quota_is_planned_against_and_bounded_by_awss_maximum()
     assert parse(raw, stack="prod", region="eu-west-1").quotas.value("routesPerRouteTable") == 600
     small = hubspoke(stack_config("prod")) | {"quotas": {"routesPerRouteTable": 1001}}
     assert problems(small) == [
-        "hubspoke:quotas.routesPerRouteTable 1001 is out of range (allowed: 500..1000)"
+        "hubspoke:quotas.routesPerRouteTable 1001 is out of range (allowed: 50..1000)"
+    ]
+
+
+def test_an_account_still_on_the_old_default_of_50_routes_declares_it_and_is_planned_against_it():
+    """AWS raised the default from 50 to 500 (components/model.py QUOTAS): an account whose
+    applied value is still 50 declares 50, and a plan past it is refused before CreateRoute
+    would refuse it; below the old default is a typo."""
+    raw = many_spokes(60)
+    assert parse(raw, stack="prod", region="eu-west-1")  # 500 by default: fits
+    raw["quotas"]["routesPerRouteTable"] = 50
+    found = problems(raw)
+    assert found[0].startswith(
+        "hubspoke:quotas.routesPerRouteTable 50 (declared) is exceeded in route table "
+        "hub-private of VPC hub (hubspoke:hub): the stack plans 63 routes there"
+    )
+    raw["quotas"]["routesPerRouteTable"] = 49
+    assert problems(raw) == [
+        "hubspoke:quotas.routesPerRouteTable 49 is out of range (allowed: 50..1000)"
     ]
 
 

@@ -48,8 +48,9 @@ HUB_RESOLVER_ENDPOINTS = 2
 
 
 def parse_quotas(raw: Any, problems: Problems) -> QuotasConfig:
-    """Declared (raised) quotas: whole numbers from AWS's default (a quota cannot be lowered) up
-    to the most AWS allows."""
+    """Declared (raised) quotas: whole numbers from AWS's default (a quota cannot be lowered; where
+    AWS raised its default, from the old one an account may still hold) up to the most AWS
+    allows."""
     if raw is MISSING:
         return QuotasConfig()
     obj = as_mapping(raw, PATH, problems, [], list(QUOTAS))
@@ -60,7 +61,7 @@ def parse_quotas(raw: Any, problems: Problems) -> QuotasConfig:
         spec = QUOTAS.get(key)
         if spec is None:
             continue  # as_mapping reported it
-        parsed = as_int(value, f"{PATH}.{key}", problems, spec.default, spec.maximum)
+        parsed = as_int(value, f"{PATH}.{key}", problems, spec.lowest, spec.maximum)
         if parsed is not None:
             declared[key] = parsed
     return QuotasConfig(declared=declared)
