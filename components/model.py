@@ -100,6 +100,11 @@ TGW_QUOTAS_PAGE = "https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-qu
 # Transit gateway quotas, "Transit gateway attachments": "Attachments per transit gateway 5,000",
 # not adjustable (VPCs, the VPN and peerings alike), so not a `hubspoke:quotas` key.
 ATTACHMENTS_PER_TRANSIT_GATEWAY = 5000
+# A virtual private gateway propagates at most 100 routes into a route table: "You can have up to
+# 100 propagated routes per route table. This limit cannot be increased." (AWS Direct Connect User
+# Guide, "Troubleshoot routing issues"; the same VGW propagation serves a Site-to-Site VPN).
+PROPAGATED_ROUTES_PER_ROUTE_TABLE = 100
+PROPAGATION_PAGE = "https://docs.aws.amazon.com/directconnect/latest/UserGuide/ts-routing.html"
 # The gateway endpoints every VPC gets (components/vpc.py), each a route in every private route
 # table to the service's AWS-managed prefix list.
 GATEWAY_ENDPOINT_SERVICES: tuple[str, ...] = ("s3", "dynamodb")

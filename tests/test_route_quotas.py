@@ -242,3 +242,26 @@ def test_every_quota_key_is_in_the_readme_config_reference_and_the_project_file(
     for key in QUOTAS:
         assert f"`{key}`" in row, key
         assert key in project, key
+
+
+@pytest.mark.parametrize("count", [100, 101])
+def test_more_on_prem_cidrs_than_a_vgw_may_propagate_is_refused_in_peering_mode(count):
+    """Peering mode: the VGW propagates each on-prem CIDR into every hub route table, at most 100
+    and not adjustable (components/model.py PROPAGATED_ROUTES_PER_ROUTE_TABLE); transit gateway
+    mode makes them static routes instead, within routesPerRouteTable."""
+    cidrs = ["192.168.0.0/16", *(f"172.16.{i}.0/24" for i in range(count - 1))]  # DNS in the first
+    peering = hubspoke(prod_peering_config())
+    peering["onPrem"]["cidrs"] = cidrs
+    transit = hubspoke(copy.deepcopy(stack_config("prod")))
+    transit["onPrem"]["cidrs"] = cidrs
+    assert parse(transit, stack="prod", region="eu-west-1")
+    if count == 100:
+        assert parse(peering, stack="prod", region="eu-west-1")
+        return
+    assert problems(peering) == [
+        "hubspoke:onPrem.cidrs 101 CIDRs would be 101 routes the hub's virtual private gateway "
+        "propagates into each hub route table, more than AWS allows (100, not adjustable; "
+        "https://docs.aws.amazon.com/directconnect/latest/UserGuide/ts-routing.html): summarise "
+        "them into fewer, larger CIDRs, or use transit gateway mode (hubspoke:transitGateway), "
+        "where they are static routes"
+    ]

@@ -17,6 +17,8 @@ from components.model import (
     ATTACHMENTS_PER_TRANSIT_GATEWAY,
     GATEWAY_ENDPOINT_SERVICES,
     ON_PREM_SEGMENT,
+    PROPAGATED_ROUTES_PER_ROUTE_TABLE,
+    PROPAGATION_PAGE,
     QUOTAS,
     SHARED_SEGMENT,
     TGW_QUOTAS_PAGE,
@@ -138,6 +140,27 @@ def check_route_quotas(cfg: StackConfig, quotas: QuotasConfig, problems: Problem
     _check_vpc_route_tables(cfg, network, quotas, problems)
     if network.transit is not None:
         _check_transit_gateways(cfg, network.transit, quotas, problems)
+    else:
+        _check_propagated_routes(cfg, problems)
+
+
+def _check_propagated_routes(cfg: StackConfig, problems: Problems) -> None:
+    """Peering mode: the hub's virtual private gateway propagates one route per on-prem CIDR into
+    every hub route table (components/on_prem.py), at most 100 per table and not adjustable. In
+    transit gateway mode the on-prem CIDRs are static routes, counted in routesPerRouteTable."""
+    on_prem = cfg.on_prem
+    if on_prem is None or on_prem.vpn is None:
+        return
+    if len(on_prem.cidrs) > PROPAGATED_ROUTES_PER_ROUTE_TABLE:
+        problems.add(
+            f"{NS}onPrem.cidrs",
+            f"{len(on_prem.cidrs)} CIDRs",
+            f"would be {len(on_prem.cidrs)} routes the hub's virtual private gateway propagates "
+            f"into each hub route table, more than AWS allows "
+            f"({PROPAGATED_ROUTES_PER_ROUTE_TABLE}, not adjustable; {PROPAGATION_PAGE}): "
+            f"summarise them into fewer, larger CIDRs, or use transit gateway mode "
+            f"({NS}transitGateway), where they are static routes",
+        )
 
 
 def _declared(quotas: QuotasConfig, key: str) -> str:
