@@ -4,7 +4,9 @@ runs themselves are `run_stack_file`'s, in the root conftest, shared with every 
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import subprocess
 import sys
 from collections.abc import Callable
@@ -14,7 +16,8 @@ import pytest
 from browsers import chromium_or_skip
 from stack_variants import prod_nat_config, prod_peering_config
 
-from offline.runner import ROOT, RunResult, run, stack_config
+from offline.__main__ import main
+from offline.runner import RunResult, run, stack_config
 
 STACKS = ("dev", "prod")
 
@@ -76,16 +79,25 @@ OfflineCli = Callable[..., subprocess.CompletedProcess]
 
 @pytest.fixture(scope="session")
 def offline_cli() -> OfflineCli:
-    """`python -m offline ARGS` in a subprocess, from the repository root, as a user runs it. Each
-    distinct command line runs once per session (tests of one command read the same output)."""
+    """`python -m offline ARGS` as a user runs it, but in this process: the same `main(argv)` that
+    `python -m offline` calls, its stdout, stderr and exit status captured into a
+    `CompletedProcess`. In-process because these tests read the commands' output, and a subprocess
+    would import pulumi_aws, moto and botocore's data again (seconds of CPU per command line); the
+    subprocess boundary itself keeps its own tests (`_offline` in test_offline_plan.py, the diff
+    command line in test_offline_diff.py). Each distinct command line runs once per session (tests
+    of one command read the same output)."""
     done: dict[tuple[str, ...], subprocess.CompletedProcess] = {}
 
     def run_cli(*args: str) -> subprocess.CompletedProcess:
         if args not in done:
-            done[args] = subprocess.run(
-                [sys.executable, "-m", "offline", *args],
-                cwd=ROOT, capture_output=True, text=True, check=False, timeout=600,
-            )  # fmt: skip
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = main(list(args))
+                except SystemExit as exit_:  # argparse's usage errors and --help
+                    code = exit_.code if isinstance(exit_.code, int) else 1
+            argv = [sys.executable, "-m", "offline", *args]
+            done[args] = subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
         return done[args]
 
     return run_cli
