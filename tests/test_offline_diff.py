@@ -162,20 +162,17 @@ def test_a_spoke_moved_to_another_region_is_replaced_for_its_provider(prod_base)
     assert "provider" in vpc.replace_reasons
 
 
-def test_the_command_line_prints_json_with_the_documented_keys(tmp_path):
+def test_the_command_line_prints_json_with_the_documented_keys(capsys, tmp_path):
+    """`main(argv)`, which `python -m offline` runs, in-process (the real subprocess is the bad
+    stack files' test below: it exits before any program runs)."""
+    from offline.__main__ import main
+
     new = tmp_path / "Pulumi.dev.yaml"
     config = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
     config["config"]["hubspoke:spokes"][1]["cidr"] = "10.13.0.0/20"
     new.write_text(yaml.safe_dump(config))
-    done = subprocess.run(
-        [sys.executable, "-m", "offline", "diff", "--base", "dev", "--stack", str(new), "--json"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    steps = json.loads(done.stdout)
+    assert main(["diff", "--base", "dev", "--stack", str(new), "--json"]) == 0
+    steps = json.loads(capsys.readouterr().out)
     assert all(set(s) == {"urn", "type", "name", "op", "diffs", "replaceReasons"} for s in steps)
     assert {s["op"] for s in steps} <= {"create", "update", "replace", "delete", "same"}
     vpc = next(s for s in steps if s["urn"].endswith("aws:ec2/vpc:Vpc::data"))
@@ -245,6 +242,7 @@ def _broken_files(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_bad_stack_files_on_both_sides_exit_2_listing_every_problem_of_each(tmp_path):
+    """`python -m offline diff` itself, in a subprocess as a user runs it."""
     base, new = _broken_files(tmp_path)
     done = subprocess.run(
         [sys.executable, "-m", "offline", "diff", "--base", str(base), "--stack", str(new)],
