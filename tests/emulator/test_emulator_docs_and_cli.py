@@ -134,11 +134,18 @@ def test_outputs_the_emulator_cannot_produce_say_so_and_why(deployed):
 
 
 def test_deploy_command_reports_a_rejected_resource_and_exits_non_zero(capsys, monkeypatch):
+    """A subnet outside its VPC: the emulator rejects it naming the subnet (as AWS's CreateSubnet
+    answers InvalidSubnet.Range), and the command says so and exits 1."""
     import ipaddress
 
     import components.plan
 
-    outside = ipaddress.IPv4Network("192.0.2.0/24")
+    outside = ipaddress.IPv4Network("172.31.0.0/24")
     monkeypatch.setattr(components.plan, "subnet_cidr", lambda *_: outside)
     assert main(["deploy"]) == 1
-    assert "InvalidSubnet.Range" in capsys.readouterr().err
+    message = capsys.readouterr().err
+    assert message.startswith("error: the emulator rejected ")
+    assert "aws:ec2/subnet:Subnet" in message
+    assert "-private-" in message  # the subnet's logical name, e.g. 'hub-private-0'
+    assert "InvalidSubnet.Range" in message
+    assert "172.31.0.0/24" in message
