@@ -3,9 +3,32 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
+import pytest
+
+from components.config import ConfigError, parse
 from offline.runner import stack_config
+
+
+def hubspoke_keys(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A stack's config as `components.config.parse` takes it: the `hubspoke:` keys without their
+    namespace, copied, so that a test may change them."""
+    return {
+        k.removeprefix("hubspoke:"): copy.deepcopy(v)
+        for k, v in config.items()
+        if k.startswith("hubspoke:")
+    }
+
+
+def config_problems(
+    cfg: Mapping[str, Any], *, stack: str = "test", region: str = "eu-west-1"
+) -> list[str]:
+    """The problems `parse` reports for `cfg` (keys without namespace); it must report some."""
+    with pytest.raises(ConfigError) as err:
+        parse(cfg, stack=stack, region=region)
+    return err.value.problems
 
 
 def peering_mode(raw: dict[str, Any]) -> dict[str, Any]:

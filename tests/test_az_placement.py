@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+from stack_variants import hubspoke_keys
 
 from components.config import ConfigError, parse
 from components.plan import plan_network
@@ -95,10 +96,6 @@ def test_the_default_takes_ids_by_number_and_says_when_the_region_has_too_few():
     ]
     with pytest.raises(ValueError, match="offers 2 availability zones in us-west-1; azCount"):
         default_zone_ids(["usw1-az1", "usw1-az3"], 3, "us-west-1")
-
-
-def hubspoke_keys(config: dict[str, Any]) -> dict[str, Any]:
-    return {k.removeprefix("hubspoke:"): v for k, v in config.items() if k.startswith("hubspoke:")}
 
 
 def test_the_plan_carries_the_az_id_of_every_subnet_key(prod_config):

@@ -7,6 +7,7 @@ import importlib.util
 import json
 
 import pytest
+from stack_variants import hubspoke_keys
 
 from components.config import parse
 from offline.runner import ROOT, run
@@ -64,6 +65,5 @@ def test_every_size_the_bench_measures_is_a_valid_stack(mode):
     for spokes in bench.SPOKE_COUNTS[mode]:
         raw = bench.config_with(spokes, mode)
         region = raw.pop("aws:region")
-        cfg = parse({k.removeprefix("hubspoke:"): v for k, v in raw.items()}, stack="bench",
-                    region=region)  # fmt: skip
+        cfg = parse(hubspoke_keys(raw), stack="bench", region=region)
         assert len(cfg.spokes) == spokes

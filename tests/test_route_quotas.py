@@ -12,10 +12,10 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from stack_variants import prod_nat_config, prod_peering_config
+from stack_variants import config_problems, hubspoke_keys, prod_nat_config, prod_peering_config
 
 import components.validation.quotas as quota_rules
-from components.config import ConfigError, parse
+from components.config import parse
 from components.model import QUOTAS
 from components.plan import plan_network, transit_gateway_routes, vpc_routes
 from offline.runner import ROOT, RunResult, check_stack, stack_config
@@ -26,8 +26,7 @@ ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 VPC_PAGE = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"
 
 
-def hubspoke(raw: dict[str, Any]) -> dict[str, Any]:
-    return {k.split(":", 1)[1]: v for k, v in raw.items() if k.startswith("hubspoke:")}
+hubspoke = hubspoke_keys
 
 
 @pytest.fixture(scope="module", params=["dev", "prod", "prod_nat", "prod_peering"])
@@ -132,9 +131,7 @@ def many_spokes(
 
 
 def problems(raw: dict[str, Any]) -> list[str]:
-    with pytest.raises(ConfigError) as e:
-        parse(raw, stack="prod", region="eu-west-1")
-    return e.value.problems
+    return config_problems(raw, stack="prod")
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,13 @@ from __future__ import annotations
 import copy
 import ipaddress
 from collections import Counter
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stack_variants import config_problems, hubspoke_keys
 
-from components.config import ConfigError, parse
+from components.config import parse
 from components.plan import NetworkPlan, plan_network
 from components.validation import Problems, check_overlaps
 from offline.runner import RunResult, run, stack_config
@@ -29,7 +29,7 @@ def raw_stack(apps: int = 2, data: int = 2, tools: int = 2, *, supernets: bool =
     carved from their supernets, `tools` from 10.48.0.0/12 without one; the second spoke of each
     segment is in eu-central-1, behind the peered gateway."""
     prod = copy.deepcopy(stack_config("prod"))
-    cfg = {k.split(":", 1)[1]: v for k, v in prod.items() if k.startswith("hubspoke:")}
+    cfg = hubspoke_keys(prod)
     del cfg["api"]  # it names prod's spokes
     del cfg["web"]  # the web app is the API's front end: without the API it is an error
     pools = {
@@ -62,10 +62,7 @@ def plan_of(cfg: dict) -> NetworkPlan:
     return plan_network(parse(cfg, stack="prod", region="eu-west-1"))
 
 
-def problems(cfg: dict[str, Any]) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        parse(cfg, stack="test", region="eu-west-1")
-    return err.value.problems
+problems = config_problems
 
 
 # --- validation ---------------------------------------------------------------------------------

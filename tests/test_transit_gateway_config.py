@@ -3,26 +3,22 @@ each naming its key path and value, before anything is registered."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import pytest
+from stack_variants import config_problems, hubspoke_keys
 
-from components.config import ConfigError, parse
+from components.config import parse
 from offline.runner import stack_config
 
 PATH = "hubspoke:transitGateway"
 
 
 def raw(stack: str = "prod") -> dict[str, Any]:
-    config = copy.deepcopy(stack_config(stack))
-    return {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith("hubspoke:")}
+    return hubspoke_keys(stack_config(stack))
 
 
-def problems(cfg: dict[str, Any]) -> list[str]:
-    with pytest.raises(ConfigError) as err:
-        parse(cfg, stack="test", region="eu-west-1")
-    return err.value.problems
+problems = config_problems
 
 
 def test_prod_parses_into_segments_and_a_segment_per_spoke():
