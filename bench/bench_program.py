@@ -42,7 +42,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pulumi_aws
+import pulumi_aws  # noqa: F401  (registers its resource modules, which aws_class reads)
+from pulumi.runtime.rpc import get_resource_module
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -116,14 +117,16 @@ def timed(fn) -> tuple[float, object]:
 
 
 @cache
-def aws_classes() -> dict[str, tuple[str, str]]:
-    """pulumi_aws's own map of type token to module and class, as it registers them with the
-    SDK (`_utilities.register(resource_modules=...)` in pulumi_aws/__init__.py)."""
-    text = Path(pulumi_aws.__file__).read_text()
-    start = text.index('resource_modules="""') + len('resource_modules="""')
-    modules = json.loads(text[start : text.index('"""', start)])
-    classes = {t: (m["fqn"], c) for m in modules for t, c in m["classes"].items()}
-    return {PROVIDER_TYPE: ("pulumi_aws", "Provider"), **classes}
+def aws_class(type_: str) -> tuple[str, str] | None:
+    """The module and class of a pulumi_aws type token, from the resource modules pulumi_aws
+    registers with the SDK on import (`_utilities.register`), the map the engine uses to build a
+    resource from its type; None for a type that is not pulumi_aws's."""
+    if type_ == PROVIDER_TYPE:
+        return "pulumi_aws", "Provider"
+    package, token, _ = type_.split(":", 2)
+    module = get_resource_module(package, token, "")  # token: "ec2/vpc"; "": any version
+    cls = module.mod_info["classes"].get(type_) if module is not None else None
+    return (module.mod_info["fqn"], cls) if cls is not None else None
 
 
 @cache
@@ -159,8 +162,8 @@ def replay_records(result) -> list[list]:
     for r in result.resources:
         if not r.custom:
             records.append(["component", "", r.type, r.name, {}, []])
-        elif r.type in aws_classes():
-            module, cls = aws_classes()[r.type]
+        elif (found := aws_class(r.type)) is not None:
+            module, cls = found
             names = argument_names(module, cls)
             arguments = {names[k]: v for k, v in r.inputs.items() if k in names}
             if r.type == PROVIDER_TYPE:
